@@ -1,0 +1,41 @@
+"""The input layer: image files, manifests, TFRecords and tfds -> batches for Keras.
+
+    files = tfimg.data.from_directory("photos/")          # or from_manifest / from_tfrecords
+    splits = files.split(validation=0.1)                   # stable hash split
+    train = tfimg.data.build_pipeline(splits["train"], image_size=(224, 224), shuffle=True)
+    model.fit(train.dataset, ...)
+"""
+
+from tfimg.data.decode import decode_batch, decode_image
+from tfimg.data.files import ImageFiles, from_directory, from_manifest
+from tfimg.data.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
+from tfimg.data.pipeline import Pipeline, PipelineConfig, build_pipeline
+from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_file
+from tfimg.data.split import assign_split, hash_fraction
+from tfimg.data.tfds_source import TfdsSource, from_tfds
+from tfimg.data.tfrecord import TFRecordFiles, from_tfrecords, write_tfrecords
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "IMAGE_EXTENSIONS",
+    "ImageFiles",
+    "Pipeline",
+    "PipelineConfig",
+    "ScanEntry",
+    "ScanReport",
+    "TFRecordFiles",
+    "TfdsSource",
+    "assign_split",
+    "build_pipeline",
+    "decode_batch",
+    "decode_image",
+    "from_directory",
+    "from_manifest",
+    "from_tfds",
+    "from_tfrecords",
+    "hash_fraction",
+    "scan",
+    "scan_file",
+    "sniff_format",
+    "write_tfrecords",
+]

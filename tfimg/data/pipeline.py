@@ -1,0 +1,323 @@
+"""The `tf.data` input layer: encoded files -> decode -> resize -> batches for a model.
+
+    read_file -> decode_image -> resize -> (cache uint8) -> shuffle -> batch
+              -> augment -> normalize -> prefetch
+
+Speed: a `tf.data` function call costs tens of microseconds on a small VM, more than decoding
+a 32x32 JPEG, so images are decoded in chunks (one call runs `tf.map_fn` over `chunk_size` files)
+and normalisation runs on whole batches.
+
+Robustness: a file that fails to decode fails its whole chunk. Such chunks are dropped from the
+fast path, marked in a variable, and decoded again file by file after the fast path has
+finished, where `ignore_errors` drops only the bad files. At the end of each decoded epoch the
+skipped files are counted and named on stderr, and `Pipeline.skipped()` returns them.
+"""
+
+import dataclasses
+import math
+import sys
+
+import tensorflow as tf
+
+from tfimg.data.decode import decode_batch
+from tfimg.data.files import ImageFiles
+from tfimg.data.formats import DEFAULT_MAX_PIXELS
+from tfimg.data.tfds_source import TfdsSource
+from tfimg.data.tfrecord import TFRecordFiles
+from tfimg.ops.geometry import RESIZE_MODES, resize
+from tfimg.ops.normalize import NORMALIZATIONS, normalize
+
+AUTOTUNE = tf.data.AUTOTUNE
+# Shuffle buffers after a cache hold decoded images; bound them by memory, not by count.
+_SHUFFLE_BUFFER_BYTES = 512 * 2 ** 20
+
+
+@dataclasses.dataclass(frozen=True)
+class PipelineConfig:
+    """How images become model inputs.
+
+    Attributes:
+        image_size: (height, width) of every output image.
+        channels: 3 (RGB) or 1 (grayscale).
+        resize_mode: "stretch", "crop" (centre crop to the aspect ratio) or "pad".
+        antialias: filter when shrinking.
+        normalize: "standardize" (per image), "caffe" (ImageNet ResNet50), "unit" ([0, 1]),
+            "symmetric" ([-1, 1]) or "none" (float32 [0, 255]).
+        batch_size: images per batch.
+        shuffle: reshuffle every epoch (seeded by `seed` and the epoch number).
+        seed: seed for shuffling.
+        cache: None, "memory", or a file path prefix; caches decoded uint8 images, before
+            augmentation.
+        augment: Keras preprocessing layers applied to float32 [0, 255] batches in training,
+            e.g. `keras.layers.RandomFlip()`, `keras.layers.RandAugment(value_range=(0, 255))`.
+        drop_remainder: drop a last partial batch.
+        max_pixels: largest declared height * width decoded.
+        chunk_size: files decoded per `tf.data` call.
+        deterministic: keep file order when not shuffling; None means "unless shuffling".
+    """
+
+    image_size: tuple = (224, 224)
+    channels: int = 3
+    resize_mode: str = "stretch"
+    antialias: bool = True
+    normalize: str = "standardize"
+    batch_size: int = 32
+    shuffle: bool = False
+    seed: int = 0
+    cache: str = None
+    augment: tuple = ()
+    drop_remainder: bool = False
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    chunk_size: int = 64
+    deterministic: bool = None
+
+    def __post_init__(self):
+        size = self.image_size
+        size = (size, size) if isinstance(size, int) else tuple(int(s) for s in size)
+        if len(size) != 2 or min(size) <= 0:
+            raise ValueError(f"Expected image_size (height, width) > 0, received "
+                             f"{self.image_size!r}")
+        object.__setattr__(self, "image_size", size)
+        object.__setattr__(self, "augment", tuple(self.augment))
+        if self.channels not in (1, 3):
+            raise ValueError(f"Expected channels in (1, 3), received {self.channels!r}")
+        if self.resize_mode not in RESIZE_MODES:
+            raise ValueError(f"Expected resize_mode in {RESIZE_MODES}, received "
+                             f"{self.resize_mode!r}")
+        if self.normalize not in NORMALIZATIONS:
+            raise ValueError(f"Expected normalize in {tuple(NORMALIZATIONS)}, received "
+                             f"{self.normalize!r}")
+        for name in ("batch_size", "chunk_size", "max_pixels"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"Expected {name} > 0, received {getattr(self, name)!r}")
+
+
+def decode_config(contents, config):
+    """tf.string [n] encoded images -> uint8 [n, height, width, channels] as `config` asks."""
+    return decode_batch(contents, config.image_size, channels=config.channels,
+                        mode=config.resize_mode, antialias=config.antialias,
+                        max_pixels=config.max_pixels)
+
+
+def read_files(paths):
+    """tf.string [n] paths -> tf.string [n] file contents."""
+    return tf.map_fn(tf.io.read_file, paths, fn_output_signature=tf.string,
+                     parallel_iterations=1)
+
+
+class _SkipTracker:
+    """Marks, in a variable, which items of the current epoch were decoded."""
+
+    def __init__(self, num_items, names):
+        with tf.init_scope():
+            self.done = tf.Variable(tf.zeros([max(1, num_items)], tf.bool), trainable=False)
+        self.num_items = num_items
+        self.names = names
+
+    def mark(self, indices, after):
+        """Marks `indices` done once `after` has been computed; returns `after`."""
+        with tf.control_dependencies([after]):
+            update = self.done.scatter_nd_update(tf.reshape(indices, [-1, 1]),
+                                                 tf.ones_like(tf.reshape(indices, [-1]), tf.bool))
+        with tf.control_dependencies([update]):
+            return tf.identity(after)
+
+    def skipped_indices(self):
+        return tf.where(tf.logical_not(self.done[:self.num_items]))[:, 0]
+
+
+class Pipeline:
+    """A built input pipeline.
+
+    Attributes:
+        dataset: `tf.data.Dataset` of (float32 images (batch, height, width, channels), int32
+            labels (batch,)), ready for `keras.Model.fit`.
+        class_names: tuple of class names, index = label.
+        num_examples: images listed by the source (before any skipped).
+        config: the `PipelineConfig`.
+    """
+
+    def __init__(self, dataset, class_names, num_examples, config, tracker=None):
+        self.dataset = dataset
+        self.class_names = tuple(class_names)
+        self.num_examples = num_examples
+        self.config = config
+        self._tracker = tracker
+
+    @property
+    def steps_per_epoch(self):
+        rounding = math.floor if self.config.drop_remainder else math.ceil
+        return max(1, rounding(self.num_examples / self.config.batch_size))
+
+    def skipped(self):
+        """Names of the items that failed to decode in the last fully decoded epoch."""
+        if self._tracker is None:
+            return []
+        indices = self._tracker.skipped_indices().numpy()
+        return [self._tracker.names[i].numpy().decode() for i in indices]
+
+
+def _robust_decode(chunks, everything, tracker, decode_chunk, config, deterministic):
+    """Decodes chunks of (index[n], payload[n], label[n]) into (image, label) items.
+
+    Payloads are paths or encoded bytes; `decode_chunk(payload)` returns uint8 images and may
+    fail at run time. `chunks` is the fast path's stream, `everything` the same items in fixed
+    order (any batching), from which the unmarked ones are retried one by one. The parts are
+    joined with `concatenate`, which starts each part only when the one before is exhausted:
+    reset the marks, decode chunks, retry what is unmarked, report.
+    """
+    image_spec = tf.TensorSpec([*config.image_size, config.channels], tf.uint8)
+    num_items = tracker.num_items
+
+    def placeholder(*_):
+        return tf.zeros(image_spec.shape, tf.uint8), tf.constant(0, tf.int32)
+
+    def reset(_):
+        with tf.control_dependencies([tracker.done.assign(tf.zeros_like(tracker.done))]):
+            return placeholder()
+
+    def fast(indices, payload, labels):
+        return tracker.mark(indices, decode_chunk(payload)), labels
+
+    def pending(indices, payload, labels):
+        keep = tf.logical_not(tf.gather(tracker.done, indices))
+        return tuple(tf.boolean_mask(x, keep) for x in (indices, payload, labels))
+
+    def slow(index, payload, label):
+        return tracker.mark(index, decode_chunk(payload[None])[0]), label
+
+    def report(_):
+        missing = tracker.skipped_indices()
+        count = tf.size(missing)
+
+        def say():
+            shown = tf.gather(tracker.names, missing[:20])
+            tf.print("tfimg.data: skipped", count, "of", num_items,
+                     "images that failed to decode (`tfimg scan` gives reasons):",
+                     tf.strings.reduce_join(shown, separator=", "), output_stream=sys.stderr)
+            return count
+
+        with tf.control_dependencies([tf.cond(count > 0, say, lambda: count)]):
+            return placeholder()
+
+    def never(*_):
+        return False
+
+    decoded = chunks.map(fast, num_parallel_calls=AUTOTUNE, deterministic=deterministic)
+    decoded = decoded.ignore_errors().unbatch()
+    retried = everything.map(pending).unbatch().map(slow).ignore_errors()
+    once = tf.data.Dataset.range(1)
+    return (once.map(reset).filter(never).concatenate(decoded).concatenate(retried)
+            .concatenate(once.map(report).filter(never)))
+
+
+def _decode_files(files, config, deterministic):
+    paths = tf.constant(files.full_paths())
+    labels = tf.constant(files.labels, tf.int32)
+
+    def gather(indices):
+        return indices, tf.gather(paths, indices), tf.gather(labels, indices)
+
+    order = tf.data.Dataset.range(len(files))
+    if config.shuffle:
+        order = order.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
+    chunks = order.batch(config.chunk_size).map(gather)
+    everything = tf.data.Dataset.range(len(files)).batch(4096).map(gather)
+    tracker = _SkipTracker(len(files), tf.constant(files.paths))
+    decoded = _robust_decode(chunks, everything, tracker,
+                             lambda paths: decode_config(read_files(paths), config), config,
+                             deterministic)
+    return decoded, tracker
+
+
+def _decode_records(source, config, deterministic):
+    def indexed(batch_size):
+        return source.records().enumerate().batch(batch_size).map(
+            lambda index, record: (index, *record))
+
+    names = tf.strings.join(["record ", tf.strings.as_string(tf.range(len(source)))])
+    tracker = _SkipTracker(len(source), names)
+    decoded = _robust_decode(indexed(config.chunk_size), indexed(4096), tracker,
+                             lambda contents: decode_config(contents, config), config,
+                             deterministic)
+    return decoded, tracker
+
+
+def _match_channels(image, channels):
+    if image.shape[-1] == channels:
+        return image
+    if channels == 3:
+        return tf.image.grayscale_to_rgb(image)
+    gray = tf.image.rgb_to_grayscale(tf.cast(image[..., :3], tf.float32))
+    return tf.cast(tf.clip_by_value(tf.round(gray), 0, 255), tf.uint8)
+
+
+def _decode_tfds(source, config):
+    def prepare(image, label):
+        image = _match_channels(image, config.channels)
+        same = tf.reduce_all(tf.equal(tf.shape(image)[:2], config.image_size))
+        image = tf.cond(same, lambda: image, lambda: tf.cast(tf.clip_by_value(tf.round(
+            resize(image, config.image_size, config.resize_mode, config.antialias)), 0, 255),
+            tf.uint8))
+        return tf.ensure_shape(image, [*config.image_size, config.channels]), label
+
+    images = source.images(shuffle_files=config.shuffle, seed=config.seed)
+    return images.map(prepare, num_parallel_calls=AUTOTUNE).ignore_errors()
+
+
+def _finish(dataset, config, num_examples, training, shuffled):
+    """Cache, shuffle, batch, augment, normalise and prefetch decoded uint8 items.
+
+    `shuffled`: the items already come in a fresh random order each epoch (file lists are
+    shuffled before decoding); a buffer is only needed after a cache or for streams.
+    """
+    if config.cache is not None:
+        dataset = dataset.cache("" if config.cache == "memory" else config.cache)
+    if config.shuffle and (config.cache is not None or not shuffled):
+        image_bytes = config.image_size[0] * config.image_size[1] * config.channels
+        buffer = max(1024, _SHUFFLE_BUFFER_BYTES // image_bytes)
+        dataset = dataset.shuffle(min(max(num_examples, 1), buffer), seed=config.seed,
+                                  reshuffle_each_iteration=True)
+    dataset = dataset.batch(config.batch_size, drop_remainder=config.drop_remainder)
+    augment = config.augment if training else ()
+
+    def finish(images, labels):
+        images = tf.cast(images, tf.float32)
+        for layer in augment:
+            images = layer(images, training=True)
+        return normalize(images, config.normalize), labels
+
+    dataset = dataset.map(finish, num_parallel_calls=AUTOTUNE)
+    return dataset.prefetch(AUTOTUNE)
+
+
+def build_pipeline(source, config=None, training=None, **overrides):
+    """Builds the input pipeline for a source.
+
+    Args:
+        source: `ImageFiles` (class folders or manifest), `TFRecordFiles` or `TfdsSource`.
+        config: a `PipelineConfig`; keyword `overrides` replace its fields.
+        training: apply `config.augment`; defaults to `config.shuffle`.
+
+    Returns:
+        `Pipeline` whose `dataset` yields (float32 images, int32 labels) batches.
+    """
+    config = dataclasses.replace(config or PipelineConfig(), **overrides)
+    training = config.shuffle if training is None else training
+    deterministic = (not config.shuffle) if config.deterministic is None \
+        else config.deterministic
+    tracker = None
+    if isinstance(source, ImageFiles):
+        if len(source) == 0:
+            raise ValueError(f"No images to load from {source.root!r}")
+        decoded, tracker = _decode_files(source, config, deterministic)
+    elif isinstance(source, TFRecordFiles):
+        decoded, tracker = _decode_records(source, config, deterministic)
+    elif isinstance(source, TfdsSource):
+        decoded = _decode_tfds(source, config)
+    else:
+        raise TypeError(f"Expected ImageFiles, TFRecordFiles or TfdsSource, received "
+                        f"{type(source).__name__}")
+    dataset = _finish(decoded, config, len(source), training,
+                      shuffled=isinstance(source, ImageFiles))
+    return Pipeline(dataset, source.class_names, len(source), config, tracker)
