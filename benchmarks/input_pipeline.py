@@ -1,0 +1,294 @@
+"""Input pipeline throughput: tfimg against plain tf.data, PIL, OpenCV, a naive loop and Keras.
+
+    python benchmarks/input_pipeline.py --data /tmp/cifar/train --size 32 --repeats 3
+    python benchmarks/input_pipeline.py --make-photos /tmp/photos_bench \
+        --from photos/sun80 photos/urban100 --sizes 640x480,1920x1080
+
+Every loader reads the same files in one process, K times per measurement (`--passes`), after
+one read of every file has warmed the page cache. Rates are images per second of wall time.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import cv2  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
+
+import tfimg.data as data  # noqa: E402
+from tfimg.data.formats import is_image_name  # noqa: E402
+
+
+def list_files(root, limit):
+    """`ImageFiles` of class folders, or of a flat folder as the single class "all"."""
+    root = os.path.abspath(root)
+    if any(entry.is_dir() and not entry.name.startswith(".") for entry in os.scandir(root)):
+        files = data.from_directory(root)
+    else:
+        paths = tuple(sorted(name for name in os.listdir(root)
+                             if not name.startswith(".") and is_image_name(name)))
+        files = data.ImageFiles(root, paths, (0,) * len(paths), ("all",))
+    if limit and limit < len(files):
+        files = files.subset(sorted(random.Random(0).sample(range(len(files)), limit)))
+    return files
+
+
+def keras_folder(files, flat):
+    """A folder holding exactly `files` for Keras: the dataset itself, or links to a subset."""
+    if len(files) == sum(1 for _ in _walk_images(files.root)):
+        return files.root
+    folder = tempfile.mkdtemp(prefix="tfimg_bench_")
+    for path in files.paths:
+        target = os.path.join(folder, os.path.basename(path) if flat else path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.symlink(os.path.join(files.root, path), target)
+    return folder
+
+
+def _walk_images(root):
+    for folder, _, names in os.walk(root):
+        yield from (os.path.join(folder, n) for n in names if is_image_name(n))
+
+
+def describe(files):
+    """Prints counts, bytes and pixel sizes (of up to 500 files); warms the page cache.
+
+    Returns:
+        whether every file is a JPEG (by content).
+    """
+    paths = files.full_paths()
+    total, all_jpeg = 0, True
+    for path in paths:
+        with open(path, "rb") as file:
+            contents = file.read()
+        total += len(contents)
+        all_jpeg = all_jpeg and contents.startswith(b"\xff\xd8\xff")
+    sample = random.Random(0).sample(paths, min(500, len(paths)))
+    sizes = collections.Counter("%dx%d" % Image.open(path).size for path in sample)
+    common = ", ".join(f"{size} ({count})" for size, count in sizes.most_common(3))
+    print(f"files: {len(paths)} in {files.num_classes} classes, {total / 2**20:.1f} MiB, "
+          f"mean {total / len(paths) / 1024:.1f} KiB; sizes (of {len(sample)}): {common}")
+    return all_jpeg
+
+
+def timed(run, count, repeats):
+    """Images per second of `repeats` calls of `run()`, which processes `count` images."""
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        rates.append(count / (time.perf_counter() - start))
+    return rates
+
+
+def consume(dataset):
+    for _ in dataset:
+        pass
+
+
+def tfimg_first(files, args):
+    def run():
+        pipe = data.build_pipeline(files, image_size=(args.size, args.size), shuffle=True,
+                                   batch_size=args.batch_size, normalize="standardize")
+        consume(pipe.dataset)
+    return timed(run, len(files), args.repeats)
+
+
+def tfimg_cached(files, args):
+    pipe = data.build_pipeline(files, image_size=(args.size, args.size), shuffle=True,
+                               batch_size=args.batch_size, cache="memory")
+    fill = timed(lambda: consume(pipe.dataset), len(files), 1)[0]
+    print(f"tfimg cached: filling epoch {fill:.0f} images/s")
+    return timed(lambda: consume(pipe.dataset), len(files), args.repeats)
+
+
+def raw_decode(files, args, all_jpeg):
+    """Read + decode only (no resize): each image is reduced to its shape inside the map."""
+    def shape(path):
+        contents = tf.io.read_file(path)
+        if all_jpeg:
+            return tf.shape(tf.io.decode_jpeg(contents, channels=3))
+        return tf.shape(tf.io.decode_image(contents, channels=3, expand_animations=False))
+
+    def run():
+        dataset = tf.data.Dataset.from_tensor_slices(list(files.full_paths()))
+        dataset = dataset.map(shape, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False)
+        consume(dataset.batch(args.batch_size).prefetch(tf.data.AUTOTUNE))
+    return timed(run, len(files), args.repeats)
+
+
+def threaded(files, args, decode):
+    paths = files.full_paths()
+
+    def run():
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
+            for _ in pool.map(decode, paths):
+                pass
+    return timed(run, len(paths), args.repeats)
+
+
+def pil_decode(path):
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def opencv_decode(path):
+    return cv2.imread(path, cv2.IMREAD_COLOR)
+
+
+def standardize(batch):
+    """`tf.image.per_image_standardization` in NumPy: float32 [n, h, w, c], per image."""
+    batch = batch.astype(np.float32)
+    mean = batch.mean(axis=(1, 2, 3), keepdims=True)
+    floor = 1.0 / np.sqrt(np.prod(batch.shape[1:]))
+    return (batch - mean) / np.maximum(batch.std(axis=(1, 2, 3), keepdims=True), floor)
+
+
+def naive_loop(files, args):
+    """The survey's loader: one Python loop of imread + resize, then stack and standardise.
+
+    Stacked per batch rather than all at once, which costs the same and bounds memory.
+    """
+    paths = files.full_paths()
+
+    def run():
+        for start in range(0, len(paths), args.batch_size):
+            images = [cv2.resize(cv2.imread(path, cv2.IMREAD_COLOR), (args.size, args.size))
+                      for path in paths[start:start + args.batch_size]]
+            standardize(np.stack(images))
+    return timed(run, len(paths), args.repeats)
+
+
+def keras_loader(files, args, folder, flat):
+    def run():
+        dataset = keras.utils.image_dataset_from_directory(
+            folder, labels=None if flat else "inferred", image_size=(args.size, args.size),
+            batch_size=args.batch_size, shuffle=True, verbose=False)
+        consume(dataset.repeat(args.passes))
+    return timed(run, len(files), args.repeats)
+
+
+def repeated(files, passes):
+    """The same files listed `passes` times, so one epoch is one measurement."""
+    return data.ImageFiles(files.root, files.paths * passes, files.labels * passes,
+                           files.class_names)
+
+
+def benchmark(args):
+    print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
+          f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    files = list_files(args.data, args.limit)
+    flat = files.class_names == ("all",)
+    all_jpeg = describe(files)
+    many = repeated(files, args.passes)
+    print(f"each measurement: {args.passes} pass(es) = {len(many)} images, size {args.size}, "
+          f"batch {args.batch_size}, {args.repeats} repeats\n")
+    loaders = {
+        "tfimg": lambda: tfimg_first(many, args),
+        "tfimg cached": lambda: tfimg_cached(many, args),
+        "raw decode limit": lambda: raw_decode(many, args, all_jpeg),
+        "PIL decode-only": lambda: threaded(many, args, pil_decode),
+        "OpenCV decode-only": lambda: threaded(many, args, opencv_decode),
+        "survey naive loop": lambda: naive_loop(many, args),
+        "keras image_dataset_from_directory":
+            lambda: keras_loader(many, args, keras_folder(files, flat), flat),
+    }
+    results = {}
+    for name, run in loaders.items():
+        try:
+            results[name] = run()
+        except Exception as error:  # noqa: BLE001 - a loader failing is a result to report
+            results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
+        print(f"done: {name}", file=sys.stderr)
+    print_table(results)
+
+
+def print_table(results):
+    median = {name: statistics.median(r) for name, r in results.items() if isinstance(r, list)}
+    limit = median.get("raw decode limit")
+    print("| loader | images/s (median) | min | max | ratio vs raw decode limit |")
+    print("|---|---:|---:|---:|---:|")
+    for name, rates in results.items():
+        if not isinstance(rates, list):
+            print(f"| {name} | {rates} | | | |")
+            continue
+        ratio = f"{median[name] / limit:.2f}" if limit else "-"
+        print(f"| {name} | {median[name]:.0f} | {min(rates):.0f} | {max(rates):.0f} | {ratio} |")
+    for top, bottom in (("tfimg", "survey naive loop"), ("tfimg cached", "tfimg")):
+        if top in median and bottom in median:
+            print(f"{top} / {bottom}: {median[top] / median[bottom]:.2f}x")
+
+
+def make_photo(source, target, size):
+    if os.path.exists(target):
+        return False
+    with Image.open(source) as image:
+        image = ImageOps.exif_transpose(image).convert("RGB")
+        image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)  # covering resize, centre crop
+    partial = f"{target}.{os.getpid()}.tmp"
+    image.save(partial, "JPEG", quality=90)
+    os.replace(partial, target)
+    return True
+
+
+def make_photos(out, sources, sizes):
+    """Writes `out/<W>x<H>/photos/<name>.jpg` for every source photo and size."""
+    photos = {}
+    for source in sources:
+        for name in sorted(os.listdir(source)):
+            stem = os.path.splitext(name)[0]
+            if is_image_name(name) and not name.startswith("."):
+                if stem in photos:
+                    raise ValueError(f"Photo name {stem!r} found twice: {photos[stem]!r}, "
+                                     f"{os.path.join(source, name)!r}")
+                photos[stem] = os.path.join(source, name)
+    jobs = []
+    for text in sizes.split(","):
+        width, height = (int(part) for part in text.lower().split("x"))
+        folder = os.path.join(out, f"{width}x{height}", "photos")
+        os.makedirs(folder, exist_ok=True)
+        jobs += [(path, os.path.join(folder, stem + ".jpg"), (width, height))
+                 for stem, path in photos.items()]
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
+        made = sum(pool.map(lambda job: make_photo(*job), jobs))
+    print(f"{len(photos)} photos x {len(sizes.split(','))} sizes: made {made}, "
+          f"{len(jobs) - made} already there, in {out}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="class folders or a flat folder of images")
+    parser.add_argument("--size", type=int, default=224, help="output side in pixels")
+    parser.add_argument("--limit", type=int, help="use this many files (a fixed random subset)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--passes", type=int, default=1, help="times each measurement reads "
+                        "the file list (for small corpora)")
+    parser.add_argument("--make-photos", metavar="OUT", help="build a JPEG corpus instead")
+    parser.add_argument("--from", dest="sources", nargs="+", help="photo folders to resize")
+    parser.add_argument("--sizes", default="640x480,1920x1080", help="WxH,WxH")
+    args = parser.parse_args(argv)
+    if args.make_photos:
+        if not args.sources:
+            parser.error("--make-photos needs --from")
+        make_photos(args.make_photos, args.sources, args.sizes)
+    elif args.data:
+        benchmark(args)
+    else:
+        parser.error("give --data DIR or --make-photos OUT")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The `tfimg` command: a thin layer over the library, one module per verb."""
+
+import argparse
+import os
+import sys
+
+from tfimg import __version__
+
+VERBS = ("demo", "scan", "doctor", "tfrecord")
+
+
+def build_parser():
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="tfimg", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"tfimg {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    for verb in VERBS:
+        module = importlib.import_module(f"tfimg.cli.{verb}")
+        module.add_parser(verbs)
+    return parser
+
+
+def main(argv=None):
+    # Quiets TensorFlow's C++ warnings after start-up (TF 2.21 prints a few lines before it
+    # reads this, whatever the environment says).
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except (FileNotFoundError, ValueError) as error:
+        print(f"tfimg {args.verb}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

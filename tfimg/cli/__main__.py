@@ -1,0 +1,5 @@
+import sys
+
+from tfimg.cli import main
+
+sys.exit(main())
