@@ -15,7 +15,6 @@ import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 
@@ -47,7 +46,8 @@ def list_files(root, limit):
 
 def keras_folder(files, flat):
     """A folder holding exactly `files` for Keras: the dataset itself, or links to a subset."""
-    if len(files) == sum(1 for _ in _walk_images(files.root)):
+    listed = sum(sum(map(is_image_name, names)) for _, _, names in os.walk(files.root))
+    if len(files) == listed:
         return files.root
     folder = tempfile.mkdtemp(prefix="tfimg_bench_")
     for path in files.paths:
@@ -55,11 +55,6 @@ def keras_folder(files, flat):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         os.symlink(os.path.join(files.root, path), target)
     return folder
-
-
-def _walk_images(root):
-    for folder, _, names in os.walk(root):
-        yield from (os.path.join(folder, n) for n in names if is_image_name(n))
 
 
 def describe(files):
@@ -99,11 +94,20 @@ def consume(dataset):
 
 
 def tfimg_first(files, args):
+    """A fresh pipeline per repeat, timed from `build_pipeline` (tracing included)."""
+    startups = []
+
     def run():
+        start = time.perf_counter()
         pipe = data.build_pipeline(files, image_size=(args.size, args.size), shuffle=True,
                                    batch_size=args.batch_size, normalize="standardize")
-        consume(pipe.dataset)
-    return timed(run, len(files), args.repeats)
+        batches = iter(pipe.dataset)
+        next(batches)
+        startups.append(time.perf_counter() - start)
+        consume(batches)
+    rates = timed(run, len(files), args.repeats)
+    print(f"tfimg: first batch after {', '.join(f'{t:.2f}' for t in startups)} s")
+    return rates
 
 
 def tfimg_cached(files, args):
@@ -180,19 +184,15 @@ def keras_loader(files, args, folder, flat):
     return timed(run, len(files), args.repeats)
 
 
-def repeated(files, passes):
-    """The same files listed `passes` times, so one epoch is one measurement."""
-    return data.ImageFiles(files.root, files.paths * passes, files.labels * passes,
-                           files.class_names)
-
-
 def benchmark(args):
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
           f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
     files = list_files(args.data, args.limit)
     flat = files.class_names == ("all",)
     all_jpeg = describe(files)
-    many = repeated(files, args.passes)
+    # The file list repeated, so that one epoch (or one pass of a thread pool) is one measurement.
+    many = data.ImageFiles(files.root, files.paths * args.passes, files.labels * args.passes,
+                           files.class_names)
     print(f"each measurement: {args.passes} pass(es) = {len(many)} images, size {args.size}, "
           f"batch {args.batch_size}, {args.repeats} repeats\n")
     loaders = {
@@ -205,13 +205,18 @@ def benchmark(args):
         "keras image_dataset_from_directory":
             lambda: keras_loader(many, args, keras_folder(files, flat), flat),
     }
+    # TensorFlow's one-time start (thread pools, first graph) is paid here, not by the first
+    # loader measured.
+    consume(tf.data.Dataset.range(1000).map(tf.square, num_parallel_calls=tf.data.AUTOTUNE))
     results = {}
     for name, run in loaders.items():
         try:
             results[name] = run()
         except Exception as error:  # noqa: BLE001 - a loader failing is a result to report
             results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
-        print(f"done: {name}", file=sys.stderr)
+        if isinstance(results[name], list):
+            print(f"{name}: " + ", ".join(f"{rate:.0f}" for rate in results[name])
+                  + " images/s")
     print_table(results)
 
 
@@ -236,7 +241,8 @@ def make_photo(source, target, size):
         return False
     with Image.open(source) as image:
         image = ImageOps.exif_transpose(image).convert("RGB")
-        image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)  # covering resize, centre crop
+        # Covering resize then centre crop: the photo fills the frame at the new aspect ratio.
+        image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
     partial = f"{target}.{os.getpid()}.tmp"
     image.save(partial, "JPEG", quality=90)
     os.replace(partial, target)
