@@ -18,7 +18,7 @@ decoding a 32x32 JPEG. Every function here is a pure tensor function, safe insid
 import tensorflow as tf
 
 from tfimg.data.formats import DEFAULT_MAX_PIXELS
-from tfimg.ops.geometry import resize
+from tfimg.ops.geometry import apply_orientation, resize
 
 JPEG, PNG, GIF, BMP, WEBP, UNKNOWN = range(6)
 _DCT_RATIOS = (1, 2, 4, 8)
@@ -159,6 +159,14 @@ def _jpeg_size(contents):
     return size[:, 0] * 256 + size[:, 1], size[:, 2] * 256 + size[:, 3], found
 
 
+def _declared_size(contents, head, format_code):
+    is_jpeg = tf.equal(format_code, JPEG)
+    height, width = _header_size(head, format_code)
+    jpeg_height, jpeg_width, jpeg_found = _jpeg_size(contents)
+    found = tf.where(is_jpeg, jpeg_found, format_code < UNKNOWN)
+    return tf.where(is_jpeg, jpeg_height, height), tf.where(is_jpeg, jpeg_width, width), found
+
+
 def declared_size(contents):
     """(height, width, found) int64/bool [n] as stored, read from headers without decoding.
 
@@ -166,12 +174,7 @@ def declared_size(contents):
     """
     contents = tf.reshape(contents, [-1])
     head = _header(contents)
-    format_code = _format_code(head)
-    is_jpeg = tf.equal(format_code, JPEG)
-    height, width = _header_size(head, format_code)
-    jpeg_height, jpeg_width, jpeg_found = _jpeg_size(contents)
-    found = tf.where(is_jpeg, jpeg_found, format_code < UNKNOWN)
-    return tf.where(is_jpeg, jpeg_height, height), tf.where(is_jpeg, jpeg_width, width), found
+    return _declared_size(contents, head, _format_code(head))
 
 
 def _exif_segment(contents, head):
@@ -213,18 +216,6 @@ def exif_orientation(contents):
                    lambda: tf.ones_like(has_exif, tf.int32))
 
 
-def orient(image, orientation):
-    """Turns one image by its EXIF orientation without control flow (exportable, fast).
-
-    Orientations 5-8 transpose first; then 3, 4, 7, 8 flip rows and 2, 3, 6, 7 flip columns.
-    """
-    transpose = orientation >= 5
-    perm = tf.where(transpose, tf.constant([1, 0, 2]), tf.constant([0, 1, 2]))
-    within = (orientation - 1) % 4  # 0: none, 1: columns, 2: both, 3: rows
-    axes = tf.boolean_mask(tf.constant([0, 1]), tf.stack([within >= 2, (within == 1) | (within == 2)]))
-    return tf.reverse(tf.transpose(image, perm), axes)
-
-
 def dct_ratio_index(height, width, size, mode):
     """int32 [n]: index into (1, 2, 4, 8) of the largest JPEG DCT scale-down after which
     resizing to `size` under `mode` still only shrinks (or keeps) the image."""
@@ -239,7 +230,7 @@ def dct_ratio_index(height, width, size, mode):
 def _decode_jpeg(contents, orientation, channels, ratio):
     image = tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
                               dct_method="INTEGER_ACCURATE")
-    return orient(image, orientation)
+    return apply_orientation(image, orientation)
 
 
 def _decode_other(contents, channels):
@@ -264,7 +255,7 @@ def _check(contents, channels, max_pixels):
     head = _header(contents)
     format_code = _format_code(head)
     is_jpeg = tf.equal(format_code, JPEG)
-    height, width, found = declared_size(contents)
+    height, width, found = _declared_size(contents, head, format_code)
     checks = [
         _assert(format_code < UNKNOWN, "not a JPEG, PNG, GIF, BMP or WebP image"),
         _assert(found, "image size not found in the header"),
@@ -319,7 +310,7 @@ def _decode_one(contents, orientation, ratio, adjusted, size, channels, mode, an
     else:
         image = tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
                                   dct_method="INTEGER_ACCURATE")
-        image = orient(image, orientation) if adjusted else image
+        image = apply_orientation(image, orientation) if adjusted else image
     if not adjusted:
         return image
     image = resize(image, size, mode, antialias)
