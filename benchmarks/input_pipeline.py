@@ -44,12 +44,13 @@ def list_files(root, limit):
     return files
 
 
-def keras_folder(files, flat):
-    """A folder holding exactly `files` for Keras: the dataset itself, or links to a subset."""
+def keras_folder(files, flat, scratch):
+    """A folder holding exactly `files` for Keras: the dataset, or links to a subset in
+    `scratch`."""
     listed = sum(sum(map(is_image_name, names)) for _, _, names in os.walk(files.root))
     if len(files) == listed:
         return files.root
-    folder = tempfile.mkdtemp(prefix="tfimg_bench_")
+    folder = os.path.join(scratch, "keras")
     for path in files.paths:
         target = os.path.join(folder, os.path.basename(path) if flat else path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -194,7 +195,8 @@ def benchmark(args):
     many = data.ImageFiles(files.root, files.paths * args.passes, files.labels * args.passes,
                            files.class_names)
     print(f"each measurement: {args.passes} pass(es) = {len(many)} images, size {args.size}, "
-          f"batch {args.batch_size}, {args.repeats} repeats\n")
+          f"batch {args.batch_size}, {args.repeats} repeats; raw decode limit uses "
+          f"{'decode_jpeg' if all_jpeg else 'decode_image'}\n")
     loaders = {
         "tfimg": lambda: tfimg_first(many, args),
         "tfimg cached": lambda: tfimg_cached(many, args),
@@ -203,20 +205,21 @@ def benchmark(args):
         "OpenCV decode-only": lambda: threaded(many, args, opencv_decode),
         "survey naive loop": lambda: naive_loop(many, args),
         "keras image_dataset_from_directory":
-            lambda: keras_loader(many, args, keras_folder(files, flat), flat),
+            lambda: keras_loader(many, args, keras_folder(files, flat, scratch), flat),
     }
     # TensorFlow's one-time start (thread pools, first graph) is paid here, not by the first
     # loader measured.
     consume(tf.data.Dataset.range(1000).map(tf.square, num_parallel_calls=tf.data.AUTOTUNE))
     results = {}
-    for name, run in loaders.items():
-        try:
-            results[name] = run()
-        except Exception as error:  # noqa: BLE001 - a loader failing is a result to report
-            results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
-        if isinstance(results[name], list):
-            print(f"{name}: " + ", ".join(f"{rate:.0f}" for rate in results[name])
-                  + " images/s")
+    with tempfile.TemporaryDirectory(prefix="tfimg_bench_") as scratch:
+        for name, run in loaders.items():
+            try:
+                results[name] = run()
+            except Exception as error:  # noqa: BLE001 - a failing loader is a result
+                results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
+            if isinstance(results[name], list):
+                print(f"{name}: " + ", ".join(f"{rate:.0f}" for rate in results[name])
+                      + " images/s")
     print_table(results)
 
 

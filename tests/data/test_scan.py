@@ -1,6 +1,7 @@
 """Tests for tfimg.data.scan on the hostile folder built by tests/data/hostile.py."""
 
 import csv
+import importlib
 import json
 import os
 import pathlib
@@ -17,9 +18,10 @@ from tests.data.hostile import (
     EXPECTED_SIZES,
     make_hostile_folder,
 )
-from tfimg.data import scan as scan_module
 from tfimg.data.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.scan import STATUSES, ScanEntry, ScanReport, scan, scan_file
+
+scan_module = importlib.import_module("tfimg.data.scan")
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
 

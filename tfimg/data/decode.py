@@ -126,7 +126,8 @@ def _header_size(head, format_code):
 
 
 def _jpeg_size(contents):
-    """(height, width, found) [n] from the JPEG frame header, walking the marker segments.
+    """(height, width, found, components) [n] from the JPEG frame header, walking the marker
+    segments.
 
     The walk runs over the whole batch at once and follows segment lengths, so a thumbnail
     inside an EXIF segment is never mistaken for the image. `found` is False where no SOF
@@ -155,16 +156,18 @@ def _jpeg_size(contents):
         lambda count, _, done: (count < _MAX_JPEG_SEGMENTS) & ~tf.reduce_all(done), step,
         (tf.constant(0), start, tf.zeros_like(contents, tf.bool)))
     found = is_frame(segment(position)[0])
-    size = tf.cast(_bytes_at(contents, position + 5, 4), tf.int64)
-    return size[:, 0] * 256 + size[:, 1], size[:, 2] * 256 + size[:, 3], found
+    frame = tf.cast(_bytes_at(contents, position + 5, 5), tf.int64)
+    return frame[:, 0] * 256 + frame[:, 1], frame[:, 2] * 256 + frame[:, 3], found, frame[:, 4]
 
 
 def _declared_size(contents, head, format_code):
+    """(height, width, found, cmyk) [n]; `cmyk` marks 4-component (CMYK/YCCK) JPEGs."""
     is_jpeg = tf.equal(format_code, JPEG)
     height, width = _header_size(head, format_code)
-    jpeg_height, jpeg_width, jpeg_found = _jpeg_size(contents)
+    jpeg_height, jpeg_width, jpeg_found, components = _jpeg_size(contents)
     found = tf.where(is_jpeg, jpeg_found, format_code < UNKNOWN)
-    return tf.where(is_jpeg, jpeg_height, height), tf.where(is_jpeg, jpeg_width, width), found
+    return (tf.where(is_jpeg, jpeg_height, height), tf.where(is_jpeg, jpeg_width, width), found,
+            is_jpeg & tf.equal(components, 4))
 
 
 def declared_size(contents):
@@ -174,7 +177,7 @@ def declared_size(contents):
     """
     contents = tf.reshape(contents, [-1])
     head = _header(contents)
-    return _declared_size(contents, head, _format_code(head))
+    return _declared_size(contents, head, _format_code(head))[:3]
 
 
 def _exif_segment(contents, head):
@@ -227,19 +230,27 @@ def dct_ratio_index(height, width, size, mode):
     return tf.reduce_sum(tf.cast(ratios[None, :] <= bound[:, None], tf.int32), axis=-1)
 
 
-def _decode_jpeg(contents, orientation, channels, ratio):
-    image = tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
+def _decode_jpeg(contents, orientation, channels, ratio, cmyk=False):
+    """A JPEG with the accurate integer IDCT (PIL's pixels), turned by its EXIF orientation.
+
+    `cmyk` (a Python bool): libjpeg turns CMYK into RGB only, so luma is computed after.
+    """
+    image = tf.io.decode_jpeg(contents, channels=3 if cmyk else channels, ratio=ratio,
                               dct_method="INTEGER_ACCURATE")
+    if cmyk and channels == 1:
+        image = _luma(image)
     return apply_orientation(image, orientation)
+
+
+def _luma(image):
+    gray = tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))
+    return tf.cast(tf.clip_by_value(tf.round(gray), 0, 255), tf.uint8)
 
 
 def _decode_other(contents, channels):
     """PNG (8/16 bit, palette, alpha), GIF first frame, BMP, WebP -> uint8 RGB or gray."""
     image = tf.io.decode_image(contents, channels=3, dtype=tf.uint8, expand_animations=False)
-    if channels == 1:
-        gray = tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))
-        image = tf.cast(tf.clip_by_value(tf.round(gray), 0, 255), tf.uint8)
-    return image
+    return _luma(image) if channels == 1 else image
 
 
 def _assert(condition, message):
@@ -249,13 +260,16 @@ def _assert(condition, message):
 
 
 def _check(contents, channels, max_pixels):
-    """Validates headers; returns (format_code, height, width, orientation) of each image."""
+    """Validates headers; returns (format_code, height, width, orientation, cmyk) of each image.
+
+    `cmyk` marks 4-component JPEGs: libjpeg converts them to RGB but not to grayscale.
+    """
     if channels not in (1, 3):
         raise ValueError(f"Expected channels in (1, 3), received channels={channels}")
     head = _header(contents)
     format_code = _format_code(head)
     is_jpeg = tf.equal(format_code, JPEG)
-    height, width, found = _declared_size(contents, head, format_code)
+    height, width, found, cmyk = _declared_size(contents, head, format_code)
     checks = [
         _assert(format_code < UNKNOWN, "not a JPEG, PNG, GIF, BMP or WebP image"),
         _assert(found, "image size not found in the header"),
@@ -269,7 +283,7 @@ def _check(contents, channels, max_pixels):
     orientation = tf.cond(tf.reduce_any(has_exif),
                           lambda: _exif_orientation(contents, has_exif, segment),
                           lambda: tf.ones_like(has_exif, tf.int32))
-    return format_code, height, width, orientation
+    return format_code, height, width, orientation, cmyk
 
 
 def decode_image(contents, channels=3, max_pixels=DEFAULT_MAX_PIXELS):
@@ -289,10 +303,12 @@ def decode_image(contents, channels=3, max_pixels=DEFAULT_MAX_PIXELS):
         counts over `max_pixels` and corrupt data.
     """
     contents = tf.reshape(tf.convert_to_tensor(contents, tf.string), [1])
-    format_code, _, _, orientation = _check(contents, channels, max_pixels)
-    image = tf.cond(tf.equal(format_code[0], JPEG),
-                    lambda: _decode_jpeg(contents[0], orientation[0], channels, 1),
-                    lambda: _decode_other(contents[0], channels))
+    format_code, _, _, orientation, cmyk = _check(contents, channels, max_pixels)
+    kind = tf.where(cmyk[0], 2, tf.where(tf.equal(format_code[0], JPEG), 0, 1))
+    image = tf.switch_case(kind, [
+        lambda: _decode_jpeg(contents[0], orientation[0], channels, 1),
+        lambda: _decode_other(contents[0], channels),
+        lambda: _decode_jpeg(contents[0], orientation[0], channels, 1, cmyk=True)])
     image.set_shape([None, None, channels])
     return image
 
@@ -301,16 +317,20 @@ def decode_image(contents, channels=3, max_pixels=DEFAULT_MAX_PIXELS):
 # JPEGs that need neither, is the common case and does nothing but decode. Each group runs as
 # its own top-level `tf.map_fn`: a loop nested in a `tf.cond`/`tf.switch_case` branch is not
 # lowered inside `tf.data` and costs milliseconds per call.
-_GROUPS = ((1, False), (1, True), (2, True), (4, True), (8, True), (None, False), (None, True))
+# The last group holds CMYK JPEGs.
+_GROUPS = ((1, False), (1, True), (2, True), (4, True), (8, True), (None, False), (None, True),
+           ("cmyk", True))
 
 
 def _decode_one(contents, orientation, ratio, adjusted, size, channels, mode, antialias):
     if ratio is None:
         image = _decode_other(contents, channels)
+    elif ratio == "cmyk":
+        image = _decode_jpeg(contents, orientation, channels, 1, cmyk=True)
+    elif adjusted:
+        image = _decode_jpeg(contents, orientation, channels, ratio)
     else:
-        image = tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
-                                  dct_method="INTEGER_ACCURATE")
-        image = apply_orientation(image, orientation) if adjusted else image
+        image = tf.io.decode_jpeg(contents, channels=channels, dct_method="INTEGER_ACCURATE")
     if not adjusted:
         return image
     image = resize(image, size, mode, antialias)
@@ -339,8 +359,8 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
     contents = tf.reshape(tf.convert_to_tensor(contents, tf.string), [-1])
     size = tuple(int(s) for s in size)
     spec = tf.TensorSpec([*size, channels], tf.uint8)
-    format_code, height, width, orientation = _check(contents, channels, max_pixels)
-    is_jpeg = tf.equal(format_code, JPEG)
+    format_code, height, width, orientation, cmyk = _check(contents, channels, max_pixels)
+    is_jpeg = tf.equal(format_code, JPEG) & ~cmyk
     transposed = orientation >= 5
     stored = (tf.where(transposed, width, height), tf.where(transposed, height, width))
     ratio_index = tf.where(is_jpeg, dct_ratio_index(stored[0], stored[1], size, mode), 0)
@@ -350,7 +370,7 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
     resized = ~(tf.equal(shown[0], size[0]) & tf.equal(shown[1], size[1]))
     adjusted = resized | (orientation != 1)
     group = tf.where(is_jpeg, tf.where(adjusted, 1 + ratio_index, 0),
-                     tf.where(resized, 6, 5))
+                     tf.where(cmyk, 7, tf.where(resized, 6, 5)))
     positions = tf.dynamic_partition(tf.range(tf.size(contents)), group, len(_GROUPS))
     outputs = []
     for part, (ratio, adjusted) in zip(positions, _GROUPS):

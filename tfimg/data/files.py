@@ -117,8 +117,9 @@ def from_directory(root, class_names=None):
 
 
 def _read_rows(path):
+    # utf-8-sig: spreadsheet programs start CSV files with a byte order mark.
     if path.endswith((".jsonl", ".ndjson")):
-        with open(path, encoding="utf-8") as file:
+        with open(path, encoding="utf-8-sig") as file:
             for number, line in enumerate(file, 1):
                 if line.strip():
                     try:
@@ -126,7 +127,7 @@ def _read_rows(path):
                     except json.JSONDecodeError as error:
                         raise ValueError(f"{path}:{number}: invalid JSON ({error})") from None
     elif path.endswith((".csv", ".tsv")):
-        with open(path, newline="", encoding="utf-8") as file:
+        with open(path, newline="", encoding="utf-8-sig") as file:
             reader = csv.DictReader(file, delimiter="\t" if path.endswith(".tsv") else ",")
             for number, row in enumerate(reader, 2):
                 yield number, row

@@ -1,0 +1,451 @@
+"""Tests for tfimg.data.decode against PIL: formats, EXIF orientation, grayscale, batches, the DCT
+scaled-decode path, header sizes and the hostile files."""
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image, ImageOps
+
+from tests.data.hostile import BOMB_SIZE, EXPECTED_SIZES, EXPECTED_STATUSES
+from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
+from tfimg.data import decode_batch, decode_image
+from tfimg.data.decode import (BMP, GIF, JPEG, PNG, UNKNOWN, WEBP, dct_ratio_index,
+                               declared_size, exif_orientation, image_format)
+from tfimg.ops import resize
+
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXIF_ORIENTATION = 0x0112
+GOOD_FILES = sorted(EXPECTED_SIZES)
+BAD_FILES = sorted(path for path, status in EXPECTED_STATUSES.items() if status != "ok")
+JPEG_FILES = ("good/rgb.jpg", "good/rotated.jpg", "good/cmyk.jpg", "bad/rgb2.jpg")
+
+
+# decode_image run eagerly parses headers op by op, about 0.3 s a call on a small CPU. The bulk
+# comparisons below call it traced once per channel count (as tf.data runs it);
+# test_decode_image_eager_graph_and_dataset_agree checks that eager gives the same pixels.
+_TRACED_DECODE = {
+    channels: tf.function(lambda contents, channels=channels: decode_image(contents, channels),
+                          input_signature=[tf.TensorSpec([], tf.string)])
+    for channels in (1, 3)}
+
+
+def _decode(data, channels=3):
+    """decode_image(data, channels) as NumPy, through the traced function."""
+    return _TRACED_DECODE[channels](tf.constant(data)).numpy()
+
+
+def _read(root, relative):
+    return (root / relative).read_bytes()
+
+
+def _pil_rgb(data):
+    """What a photo viewer shows: first frame, EXIF-transposed, as uint8 RGB (alpha dropped)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.seek(0)
+        if image.mode == "I;16":
+            # PIL clips 16-bit values to 255 when converting to "L"/"RGB" (measured difference
+            # 252); the decoder keeps the high byte, as tf.image.convert_image_dtype does.
+            gray = (np.asarray(image).astype(np.uint16) >> 8).astype(np.uint8)
+            return np.repeat(gray[..., None], 3, axis=-1)
+        return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+
+
+def _to_uint8(image):
+    return np.clip(np.round(np.asarray(image)), 0, 255).astype(np.uint8)
+
+
+def _expected_batch_item(data, size, mode="stretch", channels=3):
+    """decode_batch's contract: the single-image decode, resized unless already `size`."""
+    image = _decode(data, channels)
+    if image.shape[:2] == tuple(size):
+        return image
+    return _to_uint8(resize(image, size, mode=mode))
+
+
+# --- one image, every format ------------------------------------------------------------------
+
+@pytest.mark.parametrize("relative", GOOD_FILES)
+def test_decode_image_matches_pil(hostile_folder, relative):
+    data = _read(hostile_folder, relative)
+    actual = _decode(data)
+    assert actual.dtype == np.uint8
+    assert actual.shape == (*EXPECTED_SIZES[relative], 3)
+    # JPEG: the accurate integer IDCT and libjpeg's fancy upsampling are PIL's defaults too, so
+    # pixels match exactly (CMYK included: measured difference 0, both invert Adobe CMYK the
+    # same way). Lossless formats: measured 0 as well; the bound is the uint8 tolerance.
+    atol = 0 if relative in JPEG_FILES else UINT8_ATOL
+    assert_uint8_close(actual, _pil_rgb(data), atol=atol)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"progressive": True}, {"subsampling": 0}, {"subsampling": 1},
+    {"restart_marker_blocks": 2}, {"grayscale": True}], ids=str)
+def test_decode_image_jpeg_variants_match_pil_exactly(photos, options):
+    _, _, pixels = photos[0]
+    image = Image.fromarray(pixels).resize((80, 60), Image.BILINEAR)
+    options = dict(options)
+    if options.pop("grayscale", False):
+        image = image.convert("L")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, **options)
+    data = buffer.getvalue()
+    np.testing.assert_array_equal(_decode(data), _pil_rgb(data))
+
+
+def test_decode_image_eager_graph_and_dataset_agree(hostile_folder):
+    data = _read(hostile_folder, "good/rotated.jpg")
+    eager = decode_image(data).numpy()
+    graph = tf.function(decode_image)(tf.constant(data)).numpy()
+    mapped = next(iter(tf.data.Dataset.from_tensors(data).map(decode_image))).numpy()
+    np.testing.assert_array_equal(graph, eager)
+    np.testing.assert_array_equal(mapped, eager)
+
+
+# --- grayscale --------------------------------------------------------------------------------
+
+def _pil_gray(data):
+    with Image.open(io.BytesIO(data)) as image:
+        image.seek(0)
+        if image.format == "JPEG":
+            # Ask libjpeg for the luma plane (Image.draft), as decode_jpeg(channels=1) does.
+            # Converting PIL's RGB decode instead recomputes luma from upsampled chroma: measured
+            # up to 4 levels off on good/rgb.jpg, 0 with draft.
+            image.draft("L", image.size)
+            return np.asarray(ImageOps.exif_transpose(image).convert("L"))
+        if image.mode == "I;16":
+            return (np.asarray(image).astype(np.uint16) >> 8).astype(np.uint8)
+        return np.asarray(image.convert("RGB").convert("L"))
+
+
+@pytest.mark.parametrize("relative", [path for path in GOOD_FILES if path != "good/cmyk.jpg"])
+def test_decode_image_grayscale_matches_pil_luma(hostile_folder, relative):
+    data = _read(hostile_folder, relative)
+    actual = _decode(data, channels=1)
+    assert actual.shape == (*EXPECTED_SIZES[relative], 1)
+    # Lossless formats: TF's rgb_to_grayscale (float weights, rounded) against PIL's integer
+    # ITU-R 601 "L" conversion: measured max difference 1.
+    atol = 0 if relative in JPEG_FILES else UINT8_ATOL
+    assert_uint8_close(actual[..., 0], _pil_gray(data), atol=atol)
+
+
+def test_decode_image_grayscale_of_a_cmyk_jpeg(hostile_folder):
+    data = _read(hostile_folder, "good/cmyk.jpg")
+    expected = np.asarray(Image.fromarray(_pil_rgb(data)).convert("L"))
+    assert_uint8_close(_decode(data, channels=1)[..., 0], expected)
+
+
+def test_decode_rejects_channels_other_than_1_or_3(hostile_folder):
+    data = _read(hostile_folder, "good/rgb.png")
+    with pytest.raises(ValueError, match="channels=4"):
+        decode_image(data, channels=4)
+    with pytest.raises(ValueError, match="channels=2"):
+        decode_batch([data], (8, 8), channels=2)
+
+
+# --- EXIF orientation -------------------------------------------------------------------------
+
+def _exif_payload(orientation, byte_order):
+    """APP1 payload: "Exif\\0\\0", a TIFF header in `byte_order` (b"II" little-endian, b"MM"
+    big-endian) and IFD0 holding Make, Orientation and ResolutionUnit, as cameras write it."""
+    endian = "<" if byte_order == b"II" else ">"
+    entries = [
+        (0x010F, 2, 4, b"Cam\0"),  # Make, ASCII, 4 bytes stored inline.
+        (EXIF_ORIENTATION, 3, 1, struct.pack(endian + "HH", orientation, 0)),  # SHORT.
+        (0x0128, 3, 1, struct.pack(endian + "HH", 2, 0)),  # ResolutionUnit: inches.
+    ]
+    ifd = struct.pack(endian + "H", len(entries))
+    for tag, kind, count, value in entries:
+        ifd += struct.pack(endian + "HHI", tag, kind, count) + value
+    ifd += struct.pack(endian + "I", 0)  # No next IFD.
+    return b"Exif\0\0" + byte_order + struct.pack(endian + "HI", 42, 8) + ifd
+
+
+def _oriented_jpeg(orientation, byte_order=b"MM", layout="jfif"):
+    """A 24x40 (stored) JPEG with an EXIF orientation.
+
+    layout "jfif": SOI, APP0 (JFIF), APP1 (Exif), as Pillow writes it; "exif": SOI, APP1, as
+    cameras write it (the APP0 segment removed).
+    """
+    rows = np.linspace(0, 200, 24)[:, None, None]
+    columns = np.linspace(0, 50, 40)[None, :, None]
+    pixels = (rows + columns + np.array([0, 30, 60])) % 256
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(
+        buffer, "JPEG", quality=95, exif=_exif_payload(orientation, byte_order))
+    data = buffer.getvalue()
+    if layout == "exif":
+        assert data[2:4] == b"\xff\xe0"
+        data = data[:2] + data[4 + int.from_bytes(data[4:6], "big"):]
+        assert data[2:4] == b"\xff\xe1"
+    return data
+
+
+EXIF_CASES = [(orientation, byte_order, layout) for orientation in range(1, 9)
+              for byte_order in (b"MM", b"II") for layout in ("jfif", "exif")]
+
+
+@pytest.mark.parametrize("orientation, byte_order, layout", EXIF_CASES)
+def test_decode_image_turns_jpegs_by_exif_orientation(orientation, byte_order, layout):
+    data = _oriented_jpeg(orientation, byte_order, layout)
+    with Image.open(io.BytesIO(data)) as image:  # The hand-built EXIF reads back in PIL.
+        assert image.getexif()[EXIF_ORIENTATION] == orientation
+    actual = _decode(data)
+    assert actual.shape == ((24, 40, 3) if orientation < 5 else (40, 24, 3))
+    np.testing.assert_array_equal(actual, _pil_rgb(data))
+    gray = _decode(data, channels=1)[..., 0]
+    np.testing.assert_array_equal(gray, _pil_gray(data))
+
+
+def test_exif_orientation_reads_a_batch_of_layouts_and_byte_orders(hostile_folder):
+    contents = [_oriented_jpeg(*case) for case in EXIF_CASES]
+    plain = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(plain, "JPEG")
+    contents += [plain.getvalue(), _read(hostile_folder, "good/rgb.png"), b"", b"not an image"]
+    expected = [orientation for orientation, _, _ in EXIF_CASES] + [1, 1, 1, 1]
+    np.testing.assert_array_equal(exif_orientation(tf.constant(contents)), expected)
+
+
+def test_exif_orientation_of_a_damaged_segment_is_1():
+    data = bytearray(_oriented_jpeg(6, b"II", "exif"))
+    position = data.index(b"II*\0")
+    data[position + 4:position + 8] = struct.pack("<I", 2 ** 31)  # IFD0 far past the end.
+    assert int(exif_orientation(tf.constant([bytes(data)]))[0]) == 1
+
+
+def test_decode_batch_turns_and_resizes_oriented_jpegs():
+    # Orientations 5-8 show 40x24 and are resized to 24x40; 1-4 pass through turned only.
+    contents = [_oriented_jpeg(orientation, b"II") for orientation in range(1, 9)]
+    actual = decode_batch(tf.constant(contents), (24, 40)).numpy()
+    for orientation, data, image in zip(range(1, 9), contents, actual):
+        np.testing.assert_array_equal(image, _expected_batch_item(data, (24, 40)),
+                                      err_msg=f"orientation {orientation}")
+
+
+# --- batches of mixed formats -----------------------------------------------------------------
+
+MIXED = ("good/rgb.jpg", "good/rgb.png", "good/anim.gif", "good/palette.png", "good/rgba.png",
+         "good/gray16.png", "good/image.bmp", "good/still.webp", "good/rotated.jpg",
+         "good/cmyk.jpg", "bad/png_named.jpg")
+
+
+@pytest.mark.parametrize("mode", ["stretch", "crop", "pad"])
+def test_decode_batch_of_mixed_formats_equals_decode_then_resize(hostile_folder, mode):
+    # Target 32x40: every JPEG shrinks by less than 2, so no DCT scaling, and the result must be
+    # exactly decode_image + resize + round; good/cmyk.jpg is already 32x40 and passes through.
+    contents = [_read(hostile_folder, relative) for relative in MIXED]
+    actual = decode_batch(tf.constant(contents), (32, 40), mode=mode).numpy()
+    assert actual.shape == (len(MIXED), 32, 40, 3)
+    assert actual.dtype == np.uint8
+    for relative, data, image in zip(MIXED, contents, actual):
+        np.testing.assert_array_equal(image, _expected_batch_item(data, (32, 40), mode),
+                                      err_msg=relative)
+
+
+def test_decode_batch_eager_graph_and_dataset_agree(hostile_folder):
+    contents = tf.constant([_read(hostile_folder, relative) for relative in MIXED])
+
+    def decode(batch):
+        return decode_batch(batch, (24, 24))
+
+    eager = decode(contents).numpy()
+    graph = tf.function(decode)(contents).numpy()
+    mapped = next(iter(tf.data.Dataset.from_tensors(contents).map(decode))).numpy()
+    np.testing.assert_array_equal(graph, eager)
+    np.testing.assert_array_equal(mapped, eager)
+
+
+def test_decode_batch_grayscale_of_mixed_formats(hostile_folder):
+    mixed = list(MIXED)
+    contents = [_read(hostile_folder, relative) for relative in mixed]
+    actual = decode_batch(tf.constant(contents), (32, 40), channels=1).numpy()
+    assert actual.shape == (len(mixed), 32, 40, 1)
+    for relative, data, image in zip(mixed, contents, actual):
+        np.testing.assert_array_equal(image, _expected_batch_item(data, (32, 40), channels=1),
+                                      err_msg=relative)
+
+
+def test_decode_batch_of_nothing_is_an_empty_batch():
+    assert decode_batch(tf.constant([], tf.string), (8, 8)).shape == (0, 8, 8, 3)
+
+
+# --- the DCT scaled-decode path ---------------------------------------------------------------
+
+# Measured on the first three Sun-80 photos (1024 wide, 683 to 800 high), against PIL's
+# BILINEAR resize of the full decode: 37.7, 47.4 and 51.6 dB (stretch to 224x224, decoded at
+# 1/2). Against TF's own full decode + resize: crop 34.1 to 49.3 dB, pad 39.0 to 44.5 dB. The
+# difference is the scaled IDCT's own low-pass, not an error; 30 dB is well below all of them.
+DCT_MIN_PSNR_DB = 30.0
+
+
+def test_dct_path_stretch_is_close_to_pil_resize_of_the_full_decode(photos, record_property):
+    for name, data, pixels in photos:
+        height, width = pixels.shape[:2]
+        assert int(dct_ratio_index([height], [width], (224, 224), "stretch")[0]) >= 1, name
+        actual = decode_batch(tf.constant([data]), (224, 224)).numpy()[0]
+        expected = np.asarray(Image.fromarray(pixels).resize((224, 224), Image.BILINEAR))
+        value = psnr(actual, expected)
+        record_property(f"dct_psnr_db[{name}]", round(value, 2))
+        print(f"DCT path {name}: PSNR {value:.2f} dB against PIL")
+        assert value > DCT_MIN_PSNR_DB, (name, value)
+
+
+@pytest.mark.parametrize("mode, size", [("crop", (224, 224)), ("pad", (224, 224)),
+                                        ("crop", (100, 100))])
+def test_dct_path_crop_and_pad_are_close_to_the_full_decode(photos, mode, size):
+    for name, data, pixels in photos:
+        assert int(dct_ratio_index([pixels.shape[0]], [pixels.shape[1]], size, mode)[0]) >= 1
+        actual = decode_batch(tf.constant([data]), size, mode=mode).numpy()[0]
+        expected = _to_uint8(resize(pixels, size, mode=mode))
+        assert psnr(actual, expected) > DCT_MIN_PSNR_DB, (name, mode, psnr(actual, expected))
+
+
+def test_dct_path_with_exif_rotation_uses_the_shown_size(photos):
+    # Stored 1024x768 with orientation 6: shown 768 wide, 1024 high. The DCT ratio is chosen on
+    # the stored sides swapped; measured 43.5 dB against PIL at 224x160.
+    _, _, pixels = photos[1]
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = 6
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=92, exif=exif)
+    data = buffer.getvalue()
+    shown = Image.fromarray(_pil_rgb(data))
+    actual = decode_batch(tf.constant([data]), (224, 160)).numpy()[0]
+    expected = np.asarray(shown.resize((160, 224), Image.BILINEAR))
+    assert psnr(actual, expected) > DCT_MIN_PSNR_DB
+
+
+# --- headers ----------------------------------------------------------------------------------
+
+def test_declared_size_of_the_bomb_is_read_from_its_header(hostile_folder):
+    data = _read(hostile_folder, "bad/bomb.png")
+    assert len(data) < 1_000_000  # 400 megapixels declared, a few rows of data stored.
+    height, width, found = declared_size(tf.constant([data]))
+    assert (int(height[0]), int(width[0]), bool(found[0])) == (BOMB_SIZE[1], BOMB_SIZE[0], True)
+
+
+def test_declared_size_and_format_of_every_hostile_file(hostile_folder, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)  # Let PIL open the bomb's header.
+    paths = sorted(EXPECTED_STATUSES)
+    contents = tf.constant([_read(hostile_folder, relative) for relative in paths])
+    heights, widths, found = (value.numpy() for value in declared_size(contents))
+    formats = image_format(contents).numpy()
+    codes = {"JPEG": JPEG, "PNG": PNG, "GIF": GIF, "BMP": BMP, "WEBP": WEBP}
+    for relative, height, width, is_found, code in zip(paths, heights, widths, found, formats):
+        data = _read(hostile_folder, relative)
+        try:
+            with Image.open(io.BytesIO(data)) as image:  # Stored size, before any EXIF turn.
+                expected = (image.format, image.size[1], image.size[0])
+        except Exception:  # noqa: BLE001 - text, SVG, empty: no image PIL knows.
+            expected = None
+        if expected is None or expected[0] not in codes:
+            assert code == UNKNOWN and not is_found, relative
+            continue
+        assert code == codes[expected[0]], relative
+        assert (bool(is_found), int(height), int(width)) == (True, *expected[1:]), relative
+
+
+def test_decode_checks_max_pixels_before_decoding(hostile_folder):
+    data = _read(hostile_folder, "good/rgb.png")  # 30x40 = 1200 pixels.
+    with pytest.raises(tf.errors.InvalidArgumentError, match="declared pixel count over 1000"):
+        decode_image(data, max_pixels=1000)
+    assert decode_image(data, max_pixels=1200).shape == (30, 40, 3)
+
+
+# --- the hostile files, in a subprocess -------------------------------------------------------
+
+# TensorFlow's WebP decoder corrupts the heap on animated WebP, so the bad files are only ever
+# decoded in a child process: a native crash then fails these tests instead of killing pytest.
+_HOSTILE_SCRIPT = r"""
+import json, pathlib, sys
+sys.path.insert(0, sys.argv[1])
+import tensorflow as tf
+from tfimg.data import build_pipeline, decode_batch, from_directory
+
+root = pathlib.Path(sys.argv[2])
+bad = json.loads(sys.argv[3])
+good = (root / "good" / "rgb.png").read_bytes()
+decode = tf.function(lambda contents: decode_batch(contents, (16, 16)),
+                     input_signature=[tf.TensorSpec([None], tf.string)])
+
+def outcome(contents):
+    try:
+        decode(tf.constant(contents))
+        return "decoded"
+    except tf.errors.InvalidArgumentError:
+        return "InvalidArgumentError"
+    except Exception as error:
+        return type(error).__name__
+
+result = {"alone": {}, "with_good": {}}
+for name in bad:
+    data = (root / name).read_bytes()
+    result["alone"][name] = outcome([data])
+    result["with_good"][name] = outcome([good, data])
+
+files = from_directory(root)
+pipeline = build_pipeline(files, image_size=(16, 16), batch_size=5, normalize="none",
+                          chunk_size=64)
+labels = [int(label) for _, batch in pipeline.dataset for label in batch.numpy()]
+result.update(listed=list(files.paths), class_names=list(files.class_names), labels=labels,
+              skipped=pipeline.skipped())
+print("RESULT " + json.dumps(result))
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def hostile_child(request, hostile_folder, tmp_path_factory):
+    """The child process, started when this module starts so that it runs (about 10 s, most
+    of it importing TensorFlow and building a pipeline) alongside the in-process tests; not
+    started when no test that needs it was selected (`-m "not slow"`, `-k ...`)."""
+    if not any(item.module is request.module and "hostile_run" in item.fixturenames
+               for item in request.session.items):
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("hostile_child")
+    stdout, stderr = folder / "stdout.txt", folder / "stderr.txt"
+    with open(stdout, "w") as out, open(stderr, "w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _HOSTILE_SCRIPT, REPOSITORY, str(hostile_folder),
+             json.dumps(BAD_FILES)],
+            stdout=out, stderr=err, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    yield process, stdout, stderr
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def hostile_run(hostile_child):
+    process, stdout, stderr = hostile_child
+    returncode = process.wait(timeout=300)
+    lines = [line for line in stdout.read_text().splitlines() if line.startswith("RESULT ")]
+    assert returncode == 0 and lines, (
+        f"child exited with {returncode}\n{stderr.read_text()[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+@pytest.mark.slow
+def test_every_bad_hostile_file_makes_decode_batch_raise(hostile_run):
+    expected = {name: "InvalidArgumentError" for name in BAD_FILES}
+    assert hostile_run["alone"] == expected
+    assert hostile_run["with_good"] == expected  # One bad file fails its whole batch.
+
+
+@pytest.mark.slow
+def test_pipeline_over_the_hostile_folder_loads_the_good_and_skips_the_bad(hostile_run):
+    image_named = sorted(path for path in EXPECTED_STATUSES
+                         if path.rsplit(".", 1)[-1] in ("jpg", "png", "gif", "bmp", "webp"))
+    assert hostile_run["listed"] == image_named  # drawing.svg and notes.txt are not listed.
+    assert hostile_run["class_names"] == ["bad", "good"]
+    assert sorted(hostile_run["skipped"]) == sorted(
+        path for path in image_named if EXPECTED_STATUSES[path] != "ok")
+    # The 12 decodable files: 2 in bad/ (rgb2.jpg, png_named.jpg), 10 in good/.
+    assert len(hostile_run["labels"]) == len(EXPECTED_SIZES) == 12
+    assert sorted(hostile_run["labels"]) == [0] * 2 + [1] * 10
