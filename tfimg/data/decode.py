@@ -362,20 +362,21 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
     format_code, height, width, orientation, cmyk = _check(contents, channels, max_pixels)
     is_jpeg = tf.equal(format_code, JPEG) & ~cmyk
     transposed = orientation >= 5
-    stored = (tf.where(transposed, width, height), tf.where(transposed, height, width))
-    ratio_index = tf.where(is_jpeg, dct_ratio_index(stored[0], stored[1], size, mode), 0)
+    displayed = (tf.where(transposed, width, height), tf.where(transposed, height, width))
+    ratio_index = tf.where(is_jpeg, dct_ratio_index(*displayed, size, mode), 0)
     ratio = tf.gather(tf.constant(_DCT_RATIOS, tf.int64), ratio_index)
-    # libjpeg's scaled output is ceil(side / ratio); orientation may swap the sides.
-    shown = [-(-side // ratio) for side in stored]
-    resized = ~(tf.equal(shown[0], size[0]) & tf.equal(shown[1], size[1]))
+    # libjpeg's scaled output is ceil(side / ratio).
+    decoded = [-(-side // ratio) for side in displayed]
+    resized = ~(tf.equal(decoded[0], size[0]) & tf.equal(decoded[1], size[1]))
     adjusted = resized | (orientation != 1)
     group = tf.where(is_jpeg, tf.where(adjusted, 1 + ratio_index, 0),
                      tf.where(cmyk, 7, tf.where(resized, 6, 5)))
     positions = tf.dynamic_partition(tf.range(tf.size(contents)), group, len(_GROUPS))
     outputs = []
-    for part, (ratio, adjusted) in zip(positions, _GROUPS):
-        def decode(item, ratio=ratio, adjusted=adjusted):
-            return _decode_one(*item, ratio, adjusted, size, channels, mode, antialias)
+    for part, (group_ratio, group_adjusted) in zip(positions, _GROUPS):
+        def decode(item, group_ratio=group_ratio, group_adjusted=group_adjusted):
+            return _decode_one(*item, group_ratio, group_adjusted, size, channels, mode,
+                               antialias)
         items = (tf.gather(contents, part), tf.gather(orientation, part))
         outputs.append(tf.map_fn(decode, items, fn_output_signature=spec,
                                  parallel_iterations=1))
