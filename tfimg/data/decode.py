@@ -238,19 +238,24 @@ def _decode_jpeg(contents, orientation, channels, ratio, cmyk=False):
     image = tf.io.decode_jpeg(contents, channels=3 if cmyk else channels, ratio=ratio,
                               dct_method="INTEGER_ACCURATE")
     if cmyk and channels == 1:
-        image = _luma(image)
+        image = luma(image)
     return apply_orientation(image, orientation)
 
 
-def _luma(image):
-    gray = tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))
-    return tf.cast(tf.clip_by_value(tf.round(gray), 0, 255), tf.uint8)
+def to_uint8(image):
+    """Float pixel values in [0, 255] -> uint8, rounded to nearest and clipped."""
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def luma(image):
+    """uint8 RGB (..., 3) -> uint8 grayscale (..., 1), ITU-R 601 weights, rounded."""
+    return to_uint8(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32)))
 
 
 def _decode_other(contents, channels):
     """PNG (8/16 bit, palette, alpha), GIF first frame, BMP, WebP -> uint8 RGB or gray."""
     image = tf.io.decode_image(contents, channels=3, dtype=tf.uint8, expand_animations=False)
-    return _luma(image) if channels == 1 else image
+    return luma(image) if channels == 1 else image
 
 
 def _assert(condition, message):
@@ -333,8 +338,7 @@ def _decode_one(contents, orientation, ratio, adjusted, size, channels, mode, an
         image = tf.io.decode_jpeg(contents, channels=channels, dct_method="INTEGER_ACCURATE")
     if not adjusted:
         return image
-    image = resize(image, size, mode, antialias)
-    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+    return to_uint8(resize(image, size, mode, antialias))
 
 
 def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,

@@ -19,7 +19,7 @@ import sys
 
 import tensorflow as tf
 
-from tfimg.data.decode import decode_batch
+from tfimg.data.decode import decode_batch, luma, to_uint8
 from tfimg.data.files import ImageFiles
 from tfimg.data.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.tfds_source import TfdsSource
@@ -168,7 +168,8 @@ class Pipeline:
         if self._tracker is None:
             return []
         skipped = self._tracker.skipped.numpy()[:self.num_examples]
-        return [self._tracker.names[i].numpy().decode() for i in skipped.nonzero()[0]]
+        names = self._tracker.names.numpy()
+        return [names[i].decode() for i in skipped.nonzero()[0]]
 
 
 def _robust_decode(chunks, everything, tracker, decode_chunk, config):
@@ -261,19 +262,15 @@ def _match_channels(image, channels):
     image = image[..., :3]  # alpha dropped, as for files
     if image.shape[-1] == channels:
         return image
-    if channels == 3:
-        return tf.image.grayscale_to_rgb(image)
-    gray = tf.image.rgb_to_grayscale(tf.cast(image[..., :3], tf.float32))
-    return tf.cast(tf.clip_by_value(tf.round(gray), 0, 255), tf.uint8)
+    return tf.image.grayscale_to_rgb(image) if channels == 3 else luma(image)
 
 
 def _decode_tfds(source, config):
     def prepare(image, label):
         image = _match_channels(image, config.channels)
         same = tf.reduce_all(tf.equal(tf.shape(image)[:2], config.image_size))
-        image = tf.cond(same, lambda: image, lambda: tf.cast(tf.clip_by_value(tf.round(
-            resize(image, config.image_size, config.resize_mode, config.antialias)), 0, 255),
-            tf.uint8))
+        image = tf.cond(same, lambda: image, lambda: to_uint8(
+            resize(image, config.image_size, config.resize_mode, config.antialias)))
         return tf.ensure_shape(image, [*config.image_size, config.channels]), label
 
     images = source.images(shuffle_files=config.shuffle, seed=config.seed)
