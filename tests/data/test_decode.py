@@ -16,8 +16,9 @@ from PIL import Image, ImageOps
 from tests.data.hostile import BOMB_SIZE, EXPECTED_SIZES, EXPECTED_STATUSES
 from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
 from tfimg.data import decode_batch, decode_image
-from tfimg.data.decode import (BMP, GIF, JPEG, PNG, UNKNOWN, WEBP, dct_ratio_index,
-                               declared_size, exif_orientation, image_format)
+from tfimg.data.decode import dct_ratio_index, read_uniform_jpegs
+from tfimg.data.headers import (BMP, GIF, JPEG, PNG, UNKNOWN, WEBP, declared_size,
+                                exif_orientation, image_format)
 from tfimg.ops import resize
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -319,6 +320,60 @@ def test_dct_path_with_exif_rotation_uses_the_shown_size(photos):
     actual = decode_batch(tf.constant([data]), (224, 160)).numpy()[0]
     expected = np.asarray(shown.resize((160, 224), Image.BILINEAR))
     assert psnr(actual, expected) > DCT_MIN_PSNR_DB
+
+
+def test_decode_batch_of_twice_the_size_is_the_half_scale_decode():
+    # 24x40 to 12x20: the 1/2 scale decode has the size asked for, and no resize follows.
+    data = _jpeg(np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3))
+    expected = tf.io.decode_jpeg(data, channels=3, ratio=2, dct_method="INTEGER_ACCURATE")
+    np.testing.assert_array_equal(decode_batch(tf.constant([data]), (12, 20))[0], expected)
+
+
+# --- the fast path for folders of same-size JPEGs ---------------------------------------------
+
+def _jpeg(pixels, **save_options):
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, np.uint8)).save(buffer, "JPEG", quality=90, **save_options)
+    return buffer.getvalue()
+
+
+def _write(folder, contents):
+    """Writes each bytes object to `folder/NN.img`; returns the paths as a tf.string [n]."""
+    paths = []
+    for number, data in enumerate(contents):
+        path = folder / f"{number:02d}.img"
+        path.write_bytes(data)
+        paths.append(str(path))
+    return tf.constant(paths)
+
+
+@pytest.mark.parametrize("stored, size, mode", [((32, 32), (32, 32), "stretch"),
+                                                ((240, 320), (224, 224), "crop"),
+                                                ((240, 320), (100, 60), "pad")])
+def test_read_uniform_jpegs_gives_the_pixels_of_decode_batch(photos, tmp_path, stored, size,
+                                                             mode):
+    contents = [_jpeg(Image.fromarray(pixels).resize(stored[::-1])) for _, _, pixels in photos]
+    contents.append(_jpeg(np.asarray(Image.fromarray(photos[0][2]).resize(stored[::-1]))[..., 0]))
+    paths = _write(tmp_path, contents)
+    for channels in (3, 1):
+        actual = read_uniform_jpegs(paths, stored, size, channels, mode)
+        expected = decode_batch(tf.constant(contents), size, channels, mode)
+        np.testing.assert_array_equal(actual, expected)
+
+
+@pytest.mark.parametrize("intruder", ["other size", "exif", "png", "not an image"])
+@pytest.mark.parametrize("size", [(24, 40), (12, 20)])
+def test_read_uniform_jpegs_fails_for_a_file_it_cannot_take(tmp_path, intruder, size):
+    pixels = np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3)
+    png = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(png, "PNG")
+    contents = {"other size": _jpeg(pixels[:, :32]), "exif": _oriented_jpeg(1),
+                "png": png.getvalue(), "not an image": b"<html></html>"}[intruder]
+    paths = _write(tmp_path, [_jpeg(pixels), contents])
+    np.testing.assert_array_equal(read_uniform_jpegs(paths[:1], (24, 40), size),
+                                  decode_batch(tf.constant([_jpeg(pixels)]), size))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        read_uniform_jpegs(paths, (24, 40), size)
 
 
 # --- headers ----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ a fresh iterator (about 1 s), so tests share built pipelines through module fixt
 tests check a normalisation mode on the way (each says so).
 """
 
+import dataclasses
 import os
 import shutil
 
@@ -15,8 +16,8 @@ import tensorflow as tf
 from PIL import Image
 
 from tests.tolerances import assert_close_to_reference
-from tfimg.data import (PipelineConfig, build_pipeline, from_directory, from_manifest,
-                        from_tfds, from_tfrecords, write_tfrecords)
+from tfimg.data import (PipelineConfig, build_pipeline, decode_batch, from_directory,
+                        from_manifest, from_tfds, from_tfrecords, write_tfrecords)
 from tfimg.ops import resize
 
 BATCH_SIZE = 16
@@ -252,6 +253,34 @@ def test_skipped_names_exactly_the_bad_files_and_the_good_ones_still_arrive(brok
                                       np.array(files.labels)[good][expected_order])
 
 
+def test_a_folder_of_same_size_jpegs_with_intruders_loads_them_all(cifar_folder, tmp_path):
+    # The sampled files are 32x32 JPEGs, so chunks take the fast path; the intruders fail it
+    # and are decoded one by one by the general decoder, as they would be without it.
+    root = tmp_path / "uniform"
+    shutil.copytree(cifar_folder / "bird", root / "bird")
+    with Image.open(next((root / "bird").iterdir())) as image:
+        pixels = np.asarray(image)
+    intruders = {"wide.jpg": ("JPEG", Image.fromarray(pixels).resize((48, 32)), {}),
+                 "image.png": ("PNG", Image.fromarray(pixels[::-1]), {}),
+                 "turned.jpg": ("JPEG", Image.fromarray(pixels), {"exif": _exif(6)})}
+    for name, (kind, image, options) in intruders.items():
+        image.save(root / "bird" / name, kind, **options)
+    files = from_directory(root)
+    pipeline = build_pipeline(files, image_size=(32, 32), batch_size=8, normalize="none",
+                              chunk_size=4)
+    images, _, _ = _epoch(pipeline)
+    assert pipeline.skipped() == []
+    contents = [open(path, "rb").read() for path in files.full_paths()]
+    expected = decode_batch(tf.constant(contents), (32, 32)).numpy()
+    np.testing.assert_array_equal(images, expected.astype(np.float32))
+
+
+def _exif(orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif
+
+
 def test_skipped_records_are_named_by_index(broken_folder, tmp_path):
     files = from_directory(broken_folder)
     write_tfrecords(files, tmp_path, "broken", "train", num_shards=1)
@@ -362,6 +391,15 @@ def test_unknown_source_and_empty_files_are_rejected(files):
         build_pipeline(["a.jpg"])
     with pytest.raises(ValueError, match="No images"):
         build_pipeline(files.subset([]))
+
+
+def test_chunk_size_follows_the_image_size_unless_given():
+    assert PipelineConfig(image_size=32).files_per_chunk == 128
+    assert PipelineConfig(image_size=224).files_per_chunk == 8
+    # Replacing the size (as build_pipeline's overrides do) picks the chunk for the new size.
+    resized = dataclasses.replace(PipelineConfig(image_size=224), image_size=(32, 32))
+    assert resized.files_per_chunk == 128
+    assert PipelineConfig(image_size=32, chunk_size=5).files_per_chunk == 5
 
 
 def test_overrides_replace_fields_of_the_given_config(files):

@@ -5,21 +5,28 @@
 
 Speed: a `tf.data` function call costs tens of microseconds on a small VM, more than decoding
 a 32x32 JPEG, so images are decoded in chunks (one call runs `tf.map_fn` over `chunk_size` files)
-and normalisation runs on whole batches.
+and normalisation runs on whole batches. When a few files sampled from the list are JPEGs of
+one size (CIFAR-10, a resized photo corpus), chunks are read and decoded in one loop
+(`read_uniform_jpegs`); otherwise headers are parsed per chunk and images decoded by group
+(`decode_batch`). Map parallelism is set to the cores available, since tf.data's autotuning
+often leaves a short first epoch on one core of a 2-core machine.
 
 Robustness: a file that fails to decode fails its whole chunk. Such chunks are dropped from the
-fast path, marked in a variable, and decoded again file by file after the fast path has
-finished, where `ignore_errors` drops only the bad files. At the end of each decoded epoch the
-skipped files are counted and named on stderr, and `Pipeline.skipped()` returns them.
+fast path, marked in a variable, and their files decoded again one by one by the general
+decoder after the fast path has finished (in Python, traced on the first failure), where an
+error drops only the bad file. At the end of each decoded epoch the skipped files are counted
+and named on stderr, and `Pipeline.skipped()` returns them.
 """
 
 import dataclasses
 import math
+import os
 import sys
 
 import tensorflow as tf
+from PIL import Image
 
-from tfimg.data.decode import decode_batch, luma, to_uint8
+from tfimg.data.decode import decode_batch, luma, read_uniform_jpegs, to_uint8
 from tfimg.data.files import ImageFiles
 from tfimg.data.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.tfds_source import TfdsSource
@@ -27,7 +34,6 @@ from tfimg.data.tfrecord import TFRecordFiles
 from tfimg.ops.geometry import RESIZE_MODES, resize
 from tfimg.ops.normalize import NORMALIZATIONS, normalize
 
-AUTOTUNE = tf.data.AUTOTUNE
 # The pipeline's functions have no Python control flow on tensors; skipping autograph's
 # conversion makes building a pipeline several times faster.
 graph_function = tf.autograph.experimental.do_not_convert
@@ -93,12 +99,22 @@ class PipelineConfig:
         if self.normalize not in NORMALIZATIONS:
             raise ValueError(f"Expected normalize in {tuple(NORMALIZATIONS)}, received "
                              f"{self.normalize!r}")
-        if self.chunk_size is None:
-            pixels = size[0] * size[1]
-            object.__setattr__(self, "chunk_size", max(8, min(256, 131072 // pixels)))
         for name in ("batch_size", "chunk_size", "max_pixels"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"Expected {name} > 0, received {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"Expected {name} > 0, received {value!r}")
+
+    @property
+    def files_per_chunk(self):
+        """`chunk_size`, or the size picked for `image_size` when it is None."""
+        if self.chunk_size is not None:
+            return self.chunk_size
+        return max(8, min(256, 131072 // (self.image_size[0] * self.image_size[1])))
+
+
+def _cores():
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def decode_config(contents, config):
@@ -172,20 +188,50 @@ class Pipeline:
         return [names[i].decode() for i in skipped.nonzero()[0]]
 
 
-def _robust_decode(chunks, everything, tracker, decode_chunk, config):
-    """Decodes chunks of (index[n], payload[n], label[n]) into (image, label) items.
+class _Retry:
+    """Decodes the items of failed chunks one at a time, in Python, where an error costs one
+    item. The general decoder is traced on the first failure: as a function of the tf.data
+    graph it would cost half a second at every epoch's start, used or not."""
 
-    Payloads are paths or encoded bytes; `decode_chunk(payload)` returns uint8 images and may
-    fail at run time. `chunks` is the fast path's stream, `everything` the same items in fixed
-    order (any batching), from which the unmarked ones are retried one by one. The parts are
-    joined with `concatenate`, which starts each part only when the one before is exhausted:
-    reset the marks, decode chunks, retry what is unmarked, report.
+    def __init__(self, decode_general, tracker, image_shape):
+        self._decode_general = decode_general
+        self._image_shape = image_shape
+        self._decode = None
+        self._tracker = tracker
+
+    def __call__(self, indices, payload, labels):
+        if self._decode is None:
+            self._decode = tf.function(self._decode_general, autograph=False,
+                                       input_signature=[tf.TensorSpec([None], payload.dtype)])
+        images, kept = [], []
+        for position in range(int(tf.size(indices))):
+            try:
+                images.append(self._decode(payload[position:position + 1]))
+            except tf.errors.OpError:
+                continue
+            kept.append(position)
+        kept = tf.constant(kept, tf.int32)
+        self._tracker.mark(tf.gather(indices, kept), tf.constant(0))
+        if not images:
+            return tf.zeros([0, *self._image_shape], tf.uint8), tf.zeros([0], tf.int32)
+        return tf.concat(images, axis=0), tf.gather(labels, kept)
+
+
+def _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config):
+    """Decodes chunks of (index[n], payload[n], label[n]) into (images[n], labels[n]) chunks.
+
+    Payloads are paths or encoded bytes. `decode_chunk(payload)` returns uint8 images and may
+    fail at run time; `decode_general` decodes any good image and is used to retry one by one
+    the items of failed chunks (see `_Retry`). `chunks` is the fast path's stream,
+    `everything` the same items in fixed order (any batching), from which the unmarked ones
+    are retried. The parts are joined with `concatenate`, which starts each part only when the
+    one before is exhausted: reset the marks, decode chunks, retry what is unmarked, report.
     """
-    image_spec = tf.TensorSpec([*config.image_size, config.channels], tf.uint8)
+    image_shape = [*config.image_size, config.channels]
     num_items = tracker.num_items
 
     def placeholder(*_):
-        return tf.zeros(image_spec.shape, tf.uint8), tf.constant(0, tf.int32)
+        return tf.zeros([0, *image_shape], tf.uint8), tf.zeros([0], tf.int32)
 
     def reset(_):
         with tf.control_dependencies([tracker.done.assign(tf.zeros_like(tracker.done))]):
@@ -198,8 +244,11 @@ def _robust_decode(chunks, everything, tracker, decode_chunk, config):
         keep = tf.logical_not(tf.gather(tracker.done, indices))
         return tuple(tf.boolean_mask(x, keep) for x in (indices, payload, labels))
 
-    def slow(index, payload, label):
-        return tracker.mark(index, decode_chunk(payload[None])[0]), label
+    retry = _Retry(decode_general, tracker, image_shape)
+
+    def slow(indices, payload, labels):
+        images, labels = tf.py_function(retry, [indices, payload, labels], [tf.uint8, tf.int32])
+        return tf.ensure_shape(images, [None, *image_shape]), tf.ensure_shape(labels, [None])
 
     def report(_):
         missing = tracker.finish_epoch()
@@ -218,14 +267,37 @@ def _robust_decode(chunks, everything, tracker, decode_chunk, config):
     def never(*_):
         return False
 
-    decoded = chunks.map(graph_function(fast), num_parallel_calls=AUTOTUNE,
-                         deterministic=config.deterministic)
-    decoded = decoded.ignore_errors().unbatch()
-    retried = everything.map(graph_function(pending)).unbatch().map(graph_function(slow))
+    def nonempty(indices, *_):
+        return tf.size(indices) > 0
+
+    decoded = chunks.map(graph_function(fast), num_parallel_calls=_cores(),
+                         deterministic=config.deterministic).ignore_errors()
+    retried = everything.map(graph_function(pending)).filter(nonempty).map(slow)
     once = tf.data.Dataset.range(1)
     return (once.map(graph_function(reset)).filter(never).concatenate(decoded)
-            .concatenate(retried.ignore_errors())
+            .concatenate(retried)
             .concatenate(once.map(graph_function(report)).filter(never)))
+
+
+def _uniform_jpeg_size(files, config, sample_size=8):
+    """The stored (height, width) of a folder of same-size JPEGs that `read_uniform_jpegs`
+    takes, judged by PIL from a few files spread over the list; None when they differ, or
+    cannot be read (the general decoder is used then). The fast path checks every file
+    again, so a wrong guess costs speed, not pixels."""
+    sizes = set()
+    for path in files.full_paths()[::max(1, len(files) // sample_size)][:sample_size]:
+        try:
+            with Image.open(path) as image:
+                plain = image.format == "JPEG" and image.mode in ("RGB", "L")
+                if not plain or "exif" in image.info:
+                    return None
+                sizes.add(image.size)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return None
+    if len(sizes) != 1:
+        return None
+    width, height = sizes.pop()
+    return (height, width) if height * width <= config.max_pixels else None
 
 
 def _decode_files(files, config):
@@ -235,14 +307,24 @@ def _decode_files(files, config):
     def gather(indices):
         return indices, tf.gather(paths, indices), tf.gather(labels, indices)
 
+    def decode_general(paths):
+        return decode_config(read_files(paths), config)
+
+    stored_size = _uniform_jpeg_size(files, config)
+    if stored_size is None:
+        decode_chunk = decode_general
+    else:
+        def decode_chunk(paths):
+            return read_uniform_jpegs(paths, stored_size, config.image_size, config.channels,
+                                      config.resize_mode, config.antialias)
+
     order = tf.data.Dataset.range(len(files))
     if config.shuffle:
         order = order.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
-    chunks = order.batch(config.chunk_size).map(graph_function(gather))
+    chunks = order.batch(config.files_per_chunk).map(graph_function(gather))
     everything = tf.data.Dataset.range(len(files)).batch(4096).map(graph_function(gather))
     tracker = _SkipTracker(len(files), tf.constant(files.paths))
-    decoded = _robust_decode(chunks, everything, tracker,
-                             lambda paths: decode_config(read_files(paths), config), config)
+    decoded = _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config)
     return decoded, tracker
 
 
@@ -251,10 +333,13 @@ def _decode_records(source, config):
         return source.records().enumerate().batch(batch_size).map(
             graph_function(lambda index, record: (index, *record)))
 
+    def decode(contents):
+        return decode_config(contents, config)
+
     names = tf.strings.join(["record ", tf.strings.as_string(tf.range(len(source)))])
     tracker = _SkipTracker(len(source), names)
-    decoded = _robust_decode(indexed(config.chunk_size), indexed(4096), tracker,
-                             lambda contents: decode_config(contents, config), config)
+    decoded = _robust_decode(indexed(config.files_per_chunk), indexed(4096), tracker, decode,
+                             decode, config)
     return decoded, tracker
 
 
@@ -274,11 +359,12 @@ def _decode_tfds(source, config):
         return tf.ensure_shape(image, [*config.image_size, config.channels]), label
 
     images = source.images(shuffle_files=config.shuffle, seed=config.seed)
-    return images.map(graph_function(prepare), num_parallel_calls=AUTOTUNE).ignore_errors()
+    images = images.map(graph_function(prepare), num_parallel_calls=_cores()).ignore_errors()
+    return images.batch(config.files_per_chunk)
 
 
 def _finish(dataset, config, num_examples, training, shuffled):
-    """Cache, shuffle, batch, augment, normalise and prefetch decoded uint8 items.
+    """Cache, shuffle, batch, augment, normalise and prefetch chunks of decoded uint8 items.
 
     `shuffled`: the items already come in a fresh random order each epoch (file lists are
     shuffled before decoding); a buffer is only needed after a cache or for streams.
@@ -288,9 +374,11 @@ def _finish(dataset, config, num_examples, training, shuffled):
     if config.shuffle and (config.cache is not None or not shuffled):
         image_bytes = config.image_size[0] * config.image_size[1] * config.channels
         buffer = max(1024, _SHUFFLE_BUFFER_BYTES // image_bytes)
-        dataset = dataset.shuffle(min(max(num_examples, 1), buffer), seed=config.seed,
-                                  reshuffle_each_iteration=True)
-    dataset = dataset.batch(config.batch_size, drop_remainder=config.drop_remainder)
+        dataset = dataset.unbatch().shuffle(min(max(num_examples, 1), buffer), seed=config.seed,
+                                            reshuffle_each_iteration=True)
+        dataset = dataset.batch(config.batch_size, drop_remainder=config.drop_remainder)
+    else:
+        dataset = dataset.rebatch(config.batch_size, drop_remainder=config.drop_remainder)
     augment = config.augment if training else ()
 
     def finish(images, labels):
@@ -299,8 +387,14 @@ def _finish(dataset, config, num_examples, training, shuffled):
             images = layer(images, training=True)
         return normalize(images, config.normalize), labels
 
-    dataset = dataset.map(graph_function(finish), num_parallel_calls=AUTOTUNE)
-    return dataset.prefetch(AUTOTUNE)
+    dataset = dataset.map(graph_function(finish), num_parallel_calls=_cores())
+    # tf.data's autotuning starts map parallelism low and, on a 2-core machine, often leaves
+    # the first epoch on one core: the parallelism is set to the cores available instead.
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    # The default graph rewrites cost more at the start of each epoch than they save here.
+    options.experimental_optimization.apply_default_optimizations = False
+    return dataset.prefetch(2).with_options(options)
 
 
 def build_pipeline(source, config=None, training=None, **overrides):
