@@ -29,6 +29,7 @@ from PIL import Image
 from tfimg.data.decode import decode_batch, luma, read_uniform_jpegs, to_uint8
 from tfimg.data.files import ImageFiles
 from tfimg.data.formats import DEFAULT_MAX_PIXELS
+from tfimg.data.memory_cache import MemoryCache
 from tfimg.data.tfds_source import TfdsSource
 from tfimg.data.tfrecord import TFRecordFiles
 from tfimg.ops.geometry import RESIZE_MODES, resize
@@ -213,12 +214,13 @@ class _Retry:
         kept = tf.constant(kept, tf.int32)
         self._tracker.mark(tf.gather(indices, kept), tf.constant(0))
         if not images:
-            return tf.zeros([0, *self._image_shape], tf.uint8), tf.zeros([0], tf.int32)
-        return tf.concat(images, axis=0), tf.gather(labels, kept)
+            return (tf.zeros([0], tf.int64), tf.zeros([0, *self._image_shape], tf.uint8),
+                    tf.zeros([0], tf.int32))
+        return tf.gather(indices, kept), tf.concat(images, axis=0), tf.gather(labels, kept)
 
 
 def _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config):
-    """Decodes chunks of (index[n], payload[n], label[n]) into (images[n], labels[n]) chunks.
+    """Decodes chunks of (index[n], payload[n], label[n]) into (indices, images, labels).
 
     Payloads are paths or encoded bytes. `decode_chunk(payload)` returns uint8 images and may
     fail at run time; `decode_general` decodes any good image and is used to retry one by one
@@ -231,14 +233,15 @@ def _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, co
     num_items = tracker.num_items
 
     def placeholder(*_):
-        return tf.zeros([0, *image_shape], tf.uint8), tf.zeros([0], tf.int32)
+        return (tf.zeros([0], tf.int64), tf.zeros([0, *image_shape], tf.uint8),
+                tf.zeros([0], tf.int32))
 
     def reset(_):
         with tf.control_dependencies([tracker.done.assign(tf.zeros_like(tracker.done))]):
             return placeholder()
 
     def fast(indices, payload, labels):
-        return tracker.mark(indices, decode_chunk(payload)), labels
+        return indices, tracker.mark(indices, decode_chunk(payload)), labels
 
     def pending(indices, payload, labels):
         keep = tf.logical_not(tf.gather(tracker.done, indices))
@@ -247,8 +250,10 @@ def _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, co
     retry = _Retry(decode_general, tracker, image_shape)
 
     def slow(indices, payload, labels):
-        images, labels = tf.py_function(retry, [indices, payload, labels], [tf.uint8, tf.int32])
-        return tf.ensure_shape(images, [None, *image_shape]), tf.ensure_shape(labels, [None])
+        indices, images, labels = tf.py_function(retry, [indices, payload, labels],
+                                                 [tf.int64, tf.uint8, tf.int32])
+        return (tf.ensure_shape(indices, [None]), tf.ensure_shape(images, [None, *image_shape]),
+                tf.ensure_shape(labels, [None]))
 
     def report(_):
         missing = tracker.finish_epoch()
@@ -360,25 +365,36 @@ def _decode_tfds(source, config):
 
     images = source.images(shuffle_files=config.shuffle, seed=config.seed)
     images = images.map(graph_function(prepare), num_parallel_calls=_cores()).ignore_errors()
-    return images.batch(config.files_per_chunk)
+    indexed = images.enumerate().map(lambda index, item: (index, *item))
+    return indexed.batch(config.files_per_chunk)
 
 
-def _finish(dataset, config, num_examples, training, shuffled):
+def _finish(decoded, config, num_examples, training, shuffled):
     """Cache, shuffle, batch, augment, normalise and prefetch chunks of decoded uint8 items.
 
-    `shuffled`: the items already come in a fresh random order each epoch (file lists are
-    shuffled before decoding); a buffer is only needed after a cache or for streams.
+    `decoded` yields (indices, images, labels) chunks. `shuffled`: the items already come in a
+    fresh random order each epoch (file lists are shuffled before decoding); a buffer is only
+    needed after a file cache or for streams.
     """
-    if config.cache is not None:
-        dataset = dataset.cache("" if config.cache == "memory" else config.cache)
-    if config.shuffle and (config.cache is not None or not shuffled):
-        image_bytes = config.image_size[0] * config.image_size[1] * config.channels
-        buffer = max(1024, _SHUFFLE_BUFFER_BYTES // image_bytes)
-        dataset = dataset.unbatch().shuffle(min(max(num_examples, 1), buffer), seed=config.seed,
-                                            reshuffle_each_iteration=True)
-        dataset = dataset.batch(config.batch_size, drop_remainder=config.drop_remainder)
+    def batch(chunks, shuffled=shuffled):
+        if config.shuffle and not shuffled:
+            image_bytes = config.image_size[0] * config.image_size[1] * config.channels
+            buffer = max(1024, _SHUFFLE_BUFFER_BYTES // image_bytes)
+            chunks = chunks.unbatch().shuffle(min(max(num_examples, 1), buffer),
+                                              seed=config.seed, reshuffle_each_iteration=True)
+            return chunks.batch(config.batch_size, drop_remainder=config.drop_remainder)
+        return chunks.rebatch(config.batch_size, drop_remainder=config.drop_remainder)
+
+    if config.cache == "memory":
+        cache = MemoryCache(num_examples, (*config.image_size, config.channels),
+                            config.batch_size, config.drop_remainder, config.shuffle, config.seed)
+        dataset = cache.wrap(decoded, batch)
     else:
-        dataset = dataset.rebatch(config.batch_size, drop_remainder=config.drop_remainder)
+        dataset = decoded.map(lambda indices, images, labels: (images, labels))
+        if config.cache is not None:
+            dataset = batch(dataset.cache(config.cache), shuffled=False)
+        else:
+            dataset = batch(dataset)
     augment = config.augment if training else ()
 
     def finish(images, labels):
