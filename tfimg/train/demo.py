@@ -5,11 +5,8 @@
 """
 
 import dataclasses
-import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 import keras
@@ -17,6 +14,7 @@ import keras
 from tfimg import data
 from tfimg.data.digits import write_digits
 from tfimg.models import CifarCnn
+from tfimg.train.saving import save_model_folder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,23 +65,6 @@ def _sources(config):
     return splits["train"], splits["validation"], root
 
 
-def _save(model, metadata, out):
-    """Writes model.keras and metadata.json to a temporary folder, then swaps it into place."""
-    parent = os.path.dirname(os.path.abspath(out))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".staging-", dir=parent)
-    model.save(os.path.join(staging, "model.keras"))
-    with open(os.path.join(staging, "metadata.json"), "w", encoding="utf-8") as file:
-        json.dump(metadata, file, indent=2)
-    if os.path.isdir(out):
-        old = f"{out}.old-{os.getpid()}"
-        os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old)
-    else:
-        os.replace(staging, out)
-
-
 def run_demo(config=DemoConfig()):
     """Runs the job; returns a dict of results (validation accuracy, counts, time, paths)."""
     keras.utils.set_random_seed(config.seed)
@@ -122,7 +103,7 @@ def run_demo(config=DemoConfig()):
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
         "config": {key: value for key, value in dataclasses.asdict(config).items()},
     }
-    _save(model, metadata, config.out)
+    save_model_folder(model, metadata, config.out)
     print(f"validation accuracy {accuracy:.4f} on {validation.num_examples} images "
           f"after {config.epochs} epochs ({seconds:.0f} s); model saved to {config.out}")
     return metadata

@@ -1,0 +1,130 @@
+"""Tests for tfimg.train.train: the run folder, resuming, and surviving SIGKILL."""
+
+import csv
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tfimg.data.digits import write_digits
+from tfimg.train import TrainConfig, train
+from tfimg.train.checkpoint import latest_backup
+
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    """30 digits of each class as class-folder PNGs (8x8)."""
+    source = write_digits(tmp_path_factory.mktemp("all") / "digits")
+    root = tmp_path_factory.mktemp("digits")
+    for folder in sorted(os.listdir(source)):
+        os.makedirs(root / folder)
+        for name in sorted(os.listdir(os.path.join(source, folder)))[:30]:
+            shutil.copy(os.path.join(source, folder, name), root / folder / name)
+    return root
+
+
+def _history_rows(out):
+    with open(os.path.join(out, "history.csv"), newline="") as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.mark.slow
+def test_train_writes_the_run_folder_and_a_second_run_only_reports(digits, tmp_path):
+    config = TrainConfig(data=str(digits), epochs=2, out=str(tmp_path / "run"),
+                         image_size=(24, 24), batch_size=32, patience=5)
+    metadata = train(config)
+    out = tmp_path / "run"
+    assert json.loads((out / "config.json").read_text()) == config.to_json()
+    assert config.to_json()["image_size"] == [24, 24]
+    assert [row["epoch"] for row in _history_rows(out)] == ["0", "1"]
+    model_path, state = latest_backup(out / "backups")
+    assert model_path.endswith("epoch-0002.keras") and state["epochs_done"] == 2
+    assert sorted(os.listdir(out / "backups")) == ["epoch-0002.json", "epoch-0002.keras"]
+    assert (out / "best.keras").is_file() and (out / "model" / "model.keras").is_file()
+    assert metadata["class_names"] == [str(i) for i in range(10)]
+    assert metadata["epochs"] == 2 and len(metadata["history"]["val_accuracy"]) == 2
+    assert metadata["train_examples"] + metadata["validation_examples"] == 300
+    assert list((out / "logs").iterdir())  # TensorBoard event folders
+    assert train(config) == metadata  # Finished: nothing is trained again.
+
+
+def test_config_file_then_explicit_values(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"data": "d", "epochs": 7, "image_size": [16, 16]}))
+    config = TrainConfig.load(str(path), epochs=3, seed=None)
+    assert (config.data, config.epochs, config.image_size, config.seed) == ("d", 3, (16, 16), 0)
+    assert config.out == os.path.join("runs", "cifar_cnn")
+    path.write_text(json.dumps({"data": "d", "epoch": 7}))
+    with pytest.raises(ValueError, match="Unknown settings \\['epoch'\\]"):
+        TrainConfig.load(str(path))
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"model": "vgg"}, "Expected model in"),
+    ({"epochs": 0}, "epochs >= 1"),
+    ({"validation": 1.0}, "0 < validation < 1"),
+    ({"class_weight": "balanced"}, "class_weight 'auto' or None"),
+    ({"normalize": "zscore"}, "normalize"),
+])
+def test_bad_settings_are_named(values, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(data="d", **values)
+
+
+def _start(digits, out, epochs):
+    command = [sys.executable, "-m", "tfimg.cli", "train", "--data", str(digits),
+               "--epochs", str(epochs), "--out", str(out), "--image-size", "24", "24",
+               "--batch-size", "16"]
+    return subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _kill_while_writing(process, backups, timeout):
+    """SIGKILLs `process` as soon as a temporary checkpoint file appears; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if os.path.isdir(backups) and any(name.startswith(".tmp-")
+                                          for name in os.listdir(backups)):
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.slow
+def test_training_killed_at_random_moments_resumes_and_finishes_every_epoch(digits, tmp_path):
+    epochs, out = 12, tmp_path / "run"
+    backups = out / "backups"
+    chooser = random.Random(3)
+    kills = {"random": 0, "while writing": 0}
+    for attempt in range(10):
+        process = _start(digits, out, epochs)
+        if attempt % 2 and _kill_while_writing(process, backups, timeout=60):
+            kills["while writing"] += 1
+            continue
+        time.sleep(chooser.uniform(4.0, 12.0))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            kills["random"] += 1
+        state = latest_backup(backups)
+        if state and state[1]["epochs_done"] == epochs:
+            break
+    print(f"SIGKILLs: {kills}")
+    assert kills["while writing"] >= 3 and sum(kills.values()) >= 8, kills
+    finish = _start(digits, out, epochs)
+    assert finish.wait(timeout=300) == 0
+    metadata = json.loads((out / "model" / "metadata.json").read_text())
+    assert metadata["epochs"] == epochs
+    assert len(metadata["history"]["loss"]) == epochs
+    assert [int(row["epoch"]) for row in _history_rows(out)] == list(range(epochs))
+    assert not [name for name in os.listdir(backups) if name.startswith(".tmp-")]

@@ -1,0 +1,31 @@
+"""`tfimg train`: train a model on class folders; run again to resume after a crash."""
+
+
+def add_parser(verbs):
+    parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
+    parser.add_argument("--data", help="class folders DIR/<class>/<image>")
+    parser.add_argument("--model", help="architecture (default cifar_cnn)")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--out", help="run folder (default runs/<model>)")
+    parser.add_argument("--config", help="JSON file of settings; flags given here win")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--image-size", type=int, nargs=2, metavar=("HEIGHT", "WIDTH"))
+    parser.add_argument("--validation", type=float, help="held-out fraction")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--patience", type=int, help="early stopping patience in epochs")
+    parser.add_argument("--class-weight", choices=["auto"], help="balance the classes")
+    parser.add_argument("--deterministic", action="store_true", default=None,
+                        help="TensorFlow op determinism")
+    parser.set_defaults(run=run)
+
+
+def run(args):
+    from tfimg.train import TrainConfig, train
+
+    config = TrainConfig.load(
+        args.config, data=args.data, model=args.model, epochs=args.epochs, out=args.out,
+        batch_size=args.batch_size, learning_rate=args.learning_rate,
+        image_size=args.image_size, validation=args.validation, seed=args.seed,
+        patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic)
+    train(config)

@@ -1,0 +1,123 @@
+"""Checkpoints that survive the process being killed at any moment, and resuming from them.
+
+Keras writes `.keras` files in place, so a process killed mid-write leaves a torn file. Here each
+epoch's backup is a pair written in order: `epoch-NNNN.keras` (the whole model with its optimizer
+state) under a temporary name and renamed, then `epoch-NNNN.json` (the history so far) the same
+way. The JSON is the commit mark: a backup counts only when both files are there, and older
+pairs are deleted only after a newer one is committed. A kill at any point leaves the last
+committed pair, from which training resumes.
+"""
+
+import glob
+import json
+import math
+import os
+import re
+
+import keras
+
+_BACKUP_NAME = re.compile(r"epoch-(\d{4,})\.json$")
+
+
+def write_atomically(path, write):
+    """Calls `write(temporary_path)`, then renames the result to `path`."""
+    directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    # Keras picks the format by the extension, so the temporary name keeps it.
+    temporary = os.path.join(directory, f".tmp-{os.getpid()}-{name}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_json(path, value):
+    def write(temporary):
+        with open(temporary, "w", encoding="utf-8") as file:
+            json.dump(value, file, indent=2)
+            file.flush()
+            os.fsync(file.fileno())
+    write_atomically(path, write)
+
+
+def remove_temporary(directory):
+    """Deletes the temporary files a killed process left in `directory`."""
+    for path in glob.glob(os.path.join(directory, ".tmp-*")):
+        os.remove(path)
+
+
+def latest_backup(directory):
+    """(model path, state dict) of the newest committed backup in `directory`, or None."""
+    committed = []
+    for path in glob.glob(os.path.join(directory, "epoch-*.json")):
+        match = _BACKUP_NAME.search(path)
+        model_path = path[:-len(".json")] + ".keras"
+        if match and os.path.exists(model_path):
+            committed.append((int(match.group(1)), model_path, path))
+    if not committed:
+        return None
+    _, model_path, state_path = max(committed)
+    with open(state_path, encoding="utf-8") as file:
+        return model_path, json.load(file)
+
+
+class EpochBackup(keras.callbacks.Callback):
+    """Commits a backup pair at the end of every epoch (see the module docstring).
+
+    Args:
+        directory: where the pairs are kept.
+        history: the history (metric name -> list of values) of the epochs before this run,
+            extended with each epoch's logs.
+        monitor, mode: the metric whose best value is recorded in the state.
+    """
+
+    def __init__(self, directory, history=None, monitor="val_accuracy", mode="max"):
+        super().__init__()
+        self.directory = directory
+        self.history = {key: list(values) for key, values in (history or {}).items()}
+        self.monitor = monitor
+        self.mode = mode
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        stem = os.path.join(self.directory, f"epoch-{epoch + 1:04d}")
+        write_atomically(stem + ".keras", self.model.save)
+        write_json(stem + ".json", {"epochs_done": epoch + 1, "history": self.history})
+        for old in glob.glob(os.path.join(self.directory, "epoch-*.*")):
+            if not old.startswith(stem + "."):
+                os.remove(old)
+
+
+class BestModel(keras.callbacks.Callback):
+    """Saves the model when `monitor` improves, atomically (unlike Keras's ModelCheckpoint,
+    which writes in place), starting from the best value of the epochs already done."""
+
+    def __init__(self, path, monitor="val_accuracy", mode="max", best=None):
+        super().__init__()
+        if mode not in ("max", "min"):
+            raise ValueError(f"Expected mode 'max' or 'min', received {mode!r}")
+        self.path = path
+        self.monitor = monitor
+        self.mode = mode
+        self.best = best if best is not None else (-math.inf if mode == "max" else math.inf)
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            raise ValueError(f"Expected the metric {self.monitor!r} in the epoch logs, received "
+                             f"{sorted(logs or {})}")
+        better = value > self.best if self.mode == "max" else value < self.best
+        if better:
+            self.best = float(value)
+            write_atomically(self.path, self.model.save)
+
+
+def best_of(history, monitor, mode):
+    """The best value of `monitor` in a history dict, or None."""
+    values = history.get(monitor) or []
+    if not values:
+        return None
+    return max(values) if mode == "max" else min(values)
