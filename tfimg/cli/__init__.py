@@ -6,7 +6,7 @@ import sys
 
 from tfimg import __version__
 
-VERBS = ("demo", "train", "scan", "doctor", "tfrecord")
+VERBS = ("demo", "train", "evaluate", "predict", "scan", "doctor", "tfrecord")
 
 
 def build_parser():

@@ -83,6 +83,7 @@ def run_demo(config=DemoConfig()):
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()
     history = model.fit(train.dataset, validation_data=validation.dataset, epochs=config.epochs,
+                        shuffle=False,  # the pipeline shuffles
                         verbose=1 if sys.stdout.isatty() else 2)
     seconds = time.perf_counter() - start
     _, accuracy = model.evaluate(validation.dataset, verbose=0)

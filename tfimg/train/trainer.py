@@ -114,7 +114,8 @@ def train(config):
     if epochs_done < config.epochs:
         model.fit(train_pipe.dataset, validation_data=validation_pipe.dataset,
                   epochs=config.epochs, initial_epoch=epochs_done, callbacks=callbacks,
-                  class_weight=class_weight, verbose=1 if sys.stdout.isatty() else 2)
+                  class_weight=class_weight, shuffle=False,  # the pipeline shuffles
+                  verbose=1 if sys.stdout.isatty() else 2)
     history = callbacks[0].history
     loss, accuracy = model.evaluate(validation_pipe.dataset, verbose=0)
     metadata = {
