@@ -67,6 +67,12 @@ def test_config_file_then_explicit_values(tmp_path):
         TrainConfig.load(str(path))
 
 
+def test_flip_augments_the_training_pipeline_only():
+    assert TrainConfig(data="d").pipeline_config().augment == ()
+    (layer,) = TrainConfig(data="d", flip=True).pipeline_config().augment
+    assert type(layer).__name__ == "RandomFlip" and layer.mode == "horizontal"
+
+
 @pytest.mark.parametrize("values, message", [
     ({"model": "vgg"}, "Expected model in"),
     ({"epochs": 0}, "epochs >= 1"),

@@ -17,6 +17,8 @@ def add_parser(verbs):
     parser.add_argument("--class-weight", choices=["auto"], help="balance the classes")
     parser.add_argument("--deterministic", action="store_true", default=None,
                         help="TensorFlow op determinism")
+    parser.add_argument("--flip", action="store_true", default=None,
+                        help="augment with random horizontal flips")
     parser.set_defaults(run=run)
 
 
@@ -27,5 +29,6 @@ def run(args):
         args.config, data=args.data, model=args.model, epochs=args.epochs, out=args.out,
         batch_size=args.batch_size, learning_rate=args.learning_rate,
         image_size=args.image_size, validation=args.validation, seed=args.seed,
-        patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic)
+        patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic,
+        flip=args.flip)
     train(config)

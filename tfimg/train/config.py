@@ -4,6 +4,8 @@ import dataclasses
 import json
 import os
 
+import keras
+
 from tfimg.data.pipeline import PipelineConfig
 from tfimg.models import MODELS
 
@@ -25,6 +27,7 @@ class TrainConfig:
         patience: epochs without improvement of `monitor` before stopping; None never stops.
         monitor: validation metric for the best model and early stopping.
         cache: keep decoded images in memory after the first epoch.
+        flip: augment training batches with random horizontal flips.
     """
 
     data: str
@@ -43,6 +46,7 @@ class TrainConfig:
     patience: int = None
     monitor: str = "val_accuracy"
     cache: bool = True
+    flip: bool = False
 
     def __post_init__(self):
         if not self.data:
@@ -65,10 +69,12 @@ class TrainConfig:
         object.__setattr__(self, "image_size", self.pipeline_config().image_size)
 
     def pipeline_config(self, **overrides):
+        """The input pipeline's settings; augmentation applies to training pipelines only."""
+        augment = (keras.layers.RandomFlip("horizontal", seed=self.seed),) if self.flip else ()
         return PipelineConfig(image_size=self.image_size, channels=self.channels,
                               normalize=self.normalize, batch_size=self.batch_size,
                               seed=self.seed, cache="memory" if self.cache else None,
-                              **overrides)
+                              augment=augment, **overrides)
 
     @classmethod
     def load(cls, path=None, **values):
