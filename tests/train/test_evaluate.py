@@ -9,20 +9,14 @@ import pytest
 
 from tfimg import data
 from tfimg.cli import main
-from tfimg.data.digits import write_digits
 from tfimg.train import TrainConfig, train
 from tfimg.train.evaluate import evaluate, load_model_folder, predict
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(digits_subset, tmp_path_factory):
     """A two-epoch tfimg train run on 20 digits per class, and those digits' folder."""
-    source = write_digits(tmp_path_factory.mktemp("all") / "digits")
-    root = tmp_path_factory.mktemp("digits")
-    for folder in sorted(os.listdir(source)):
-        os.makedirs(root / folder)
-        for name in sorted(os.listdir(os.path.join(source, folder)))[:20]:
-            shutil.copy(os.path.join(source, folder, name), root / folder / name)
+    root = digits_subset(20)
     out = tmp_path_factory.mktemp("run")
     train(TrainConfig(data=str(root), epochs=2, out=str(out), image_size=(24, 24),
                       batch_size=32))

@@ -4,7 +4,6 @@ import csv
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,6 @@ import time
 
 import pytest
 
-from tfimg.data.digits import write_digits
 from tfimg.train import TrainConfig, train
 from tfimg.train.checkpoint import latest_backup
 
@@ -20,15 +18,8 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 
 
 @pytest.fixture(scope="module")
-def digits(tmp_path_factory):
-    """30 digits of each class as class-folder PNGs (8x8)."""
-    source = write_digits(tmp_path_factory.mktemp("all") / "digits")
-    root = tmp_path_factory.mktemp("digits")
-    for folder in sorted(os.listdir(source)):
-        os.makedirs(root / folder)
-        for name in sorted(os.listdir(os.path.join(source, folder)))[:30]:
-            shutil.copy(os.path.join(source, folder, name), root / folder / name)
-    return root
+def digits(digits_subset):
+    return digits_subset(30)
 
 
 def _history_rows(out):
