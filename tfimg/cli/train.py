@@ -4,12 +4,16 @@
 def add_parser(verbs):
     parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
     parser.add_argument("--data", help="class folders DIR/<class>/<image>")
-    parser.add_argument("--model", help="architecture (default cifar_cnn)")
+    parser.add_argument("--model", help="architecture: cifar_cnn (default) or airbench")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--out", help="run folder (default runs/<model>)")
-    parser.add_argument("--config", help="JSON file of settings; flags given here win")
+    parser.add_argument("--config", help="JSON file of settings; flags given here win; "
+                        "unset settings take the model's recipe")
     parser.add_argument("--batch-size", type=int)
-    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--optimizer", choices=["adam", "sgd"])
+    parser.add_argument("--learning-rate", type=float, help="peak learning rate")
+    parser.add_argument("--schedule", choices=["constant", "warmup_cosine"])
+    parser.add_argument("--label-smoothing", type=float)
     parser.add_argument("--image-size", type=int, nargs=2, metavar=("HEIGHT", "WIDTH"))
     parser.add_argument("--validation", type=float, help="held-out fraction")
     parser.add_argument("--seed", type=int)
@@ -19,6 +23,8 @@ def add_parser(verbs):
                         help="TensorFlow op determinism")
     parser.add_argument("--flip", action="store_true", default=None,
                         help="augment with random horizontal flips")
+    parser.add_argument("--translate", type=int, metavar="PIXELS",
+                        help="augment with random shifts of up to PIXELS")
     parser.set_defaults(run=run)
 
 
@@ -27,7 +33,8 @@ def run(args):
 
     config = TrainConfig.load(
         args.config, data=args.data, model=args.model, epochs=args.epochs, out=args.out,
-        batch_size=args.batch_size, learning_rate=args.learning_rate,
+        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        schedule=args.schedule, label_smoothing=args.label_smoothing, translate=args.translate,
         image_size=args.image_size, validation=args.validation, seed=args.seed,
         patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic,
         flip=args.flip)

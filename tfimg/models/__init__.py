@@ -2,19 +2,39 @@
 
 import keras
 
+from tfimg.models.airbench import AIRBENCH_RECIPE, AirbenchNet, ScaledBias
 from tfimg.models.cifar_cnn import CifarCnn
+from tfimg.models.resnet50 import ResNet50Classifier
 
 # Passed to Keras when loading, instead of registering classes globally at import time.
-CUSTOM_OBJECTS = {"CifarCnn": CifarCnn}
+CUSTOM_OBJECTS = {"AirbenchNet": AirbenchNet, "CifarCnn": CifarCnn,
+                  "ResNet50Classifier": ResNet50Classifier, "ScaledBias": ScaledBias}
 # Names accepted by `build_model` and `tfimg train --model`.
-MODELS = {"cifar_cnn": CifarCnn}
+MODELS = {"airbench": AirbenchNet, "cifar_cnn": CifarCnn, "resnet50": ResNet50Classifier}
+# Training settings each model is meant to be trained with (`tfimg.train.TrainConfig` uses
+# them for the settings the user leaves unset).
+RECIPES = {
+    "airbench": AIRBENCH_RECIPE,
+    # Transfer learning: ImageNet base frozen, new head, then optionally fine-tuning.
+    "resnet50": {"image_size": (224, 224), "normalize": "caffe", "weights": "imagenet",
+                 "epochs": 5, "batch_size": 32, "flip": True},
+}
+# Models whose constructor takes pretrained `weights`.
+PRETRAINED = ("resnet50",)
 
 
-def build_model(name, num_classes, input_shape):
-    """A new model of the architecture `name` (one of `MODELS`)."""
+def build_model(name, num_classes, input_shape, weights=None):
+    """A new model of the architecture `name` (one of `MODELS`); `weights` (pretrained base:
+    "imagenet", None or a file) only for models that have them."""
     if name not in MODELS:
         raise ValueError(f"Expected a model name in {sorted(MODELS)}, received {name!r}")
-    return MODELS[name](num_classes=num_classes, input_shape=tuple(input_shape))
+    options = {}
+    if name in PRETRAINED:
+        options["weights"] = weights
+    elif weights is not None:
+        raise ValueError(f"Model {name!r} has no pretrained weights; received "
+                         f"weights={weights!r} (models with them: {list(PRETRAINED)})")
+    return MODELS[name](num_classes=num_classes, input_shape=tuple(input_shape), **options)
 
 
 def load_model(path, compile=True):
@@ -22,4 +42,5 @@ def load_model(path, compile=True):
     return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)
 
 
-__all__ = ["CUSTOM_OBJECTS", "CifarCnn", "MODELS", "build_model", "load_model"]
+__all__ = ["AirbenchNet", "CUSTOM_OBJECTS", "CifarCnn", "MODELS", "PRETRAINED", "RECIPES",
+           "ResNet50Classifier", "build_model", "load_model"]

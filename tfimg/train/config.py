@@ -7,7 +7,16 @@ import os
 import keras
 
 from tfimg.data.pipeline import PipelineConfig
-from tfimg.models import MODELS
+from tfimg.models import MODELS, PRETRAINED, RECIPES
+
+OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "warmup_cosine")
+# Used for settings left as None that the model's recipe (`tfimg.models.RECIPES`) does not set.
+_GENERAL_RECIPE = {"image_size": (32, 32), "normalize": "standardize", "weights": None,
+                   "epochs": 10, "batch_size": 64, "optimizer": "adam", "learning_rate": 1e-3,
+                   "momentum": 0.9, "weight_decay": 0.0, "schedule": "constant",
+                   "label_smoothing": 0.0, "flip": False, "translate": 0,
+                   "fine_tune_epochs": 0, "fine_tune_stages": 1}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,7 +27,16 @@ class TrainConfig:
         data: class folders to train on (split by a hash of each path).
         model: architecture, one of `tfimg.models.MODELS`.
         out: run folder: config.json, backups/, best.keras, history.csv, logs/, model/.
-        epochs, batch_size, learning_rate: training (Adam).
+        epochs, batch_size: training length and batch.
+        optimizer: "adam" or "sgd" (Nesterov, with `momentum`).
+        learning_rate: peak learning rate.
+        momentum: SGD momentum.
+        weight_decay: decoupled weight decay per unit of learning rate.
+        schedule: "constant", or "warmup_cosine" (linear warmup from 0.2x to the peak over the
+            first 23% of steps, then cosine decay to 0.07x: airbench's warmup-decay shape).
+        label_smoothing: weight of the uniform distribution in the training targets.
+        weights: pretrained weights of models that have them (resnet50): "imagenet", or the
+            path of a local weights file.
         image_size, channels, normalize: what the model sees (see `PipelineConfig`).
         validation: fraction of files held out for validation.
         seed: shuffling and weight initialisation.
@@ -28,17 +46,31 @@ class TrainConfig:
         monitor: validation metric for the best model and early stopping.
         cache: keep decoded images in memory after the first epoch.
         flip: augment training batches with random horizontal flips.
+        translate: augment with random shifts of up to this many pixels (reflected borders).
+        fine_tune_epochs: after `epochs` (or early stopping), train the top
+            `fine_tune_stages` stages of a pretrained base too, until epoch
+            `epochs + fine_tune_epochs`, at `fine_tune_learning_rate` (default a tenth of
+            `learning_rate`, constant).
+
+    Settings left as None take the model's recipe (`tfimg.models.RECIPES`), then general
+    defaults; the resolved values are what config.json records.
     """
 
     data: str
     model: str = "cifar_cnn"
     out: str = None
-    epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    image_size: tuple = (32, 32)
+    epochs: int = None
+    batch_size: int = None
+    optimizer: str = None
+    learning_rate: float = None
+    momentum: float = None
+    weight_decay: float = None
+    schedule: str = None
+    label_smoothing: float = None
+    weights: str = None
+    image_size: tuple = None
     channels: int = 3
-    normalize: str = "standardize"
+    normalize: str = None
     validation: float = 0.2
     seed: int = 0
     deterministic: bool = False
@@ -46,13 +78,21 @@ class TrainConfig:
     patience: int = None
     monitor: str = "val_accuracy"
     cache: bool = True
-    flip: bool = False
+    flip: bool = None
+    translate: int = None
+    fine_tune_epochs: int = None
+    fine_tune_stages: int = None
+    fine_tune_learning_rate: float = None
 
     def __post_init__(self):
         if not self.data:
             raise ValueError("Expected data, a folder of class folders, received none")
         if self.model not in MODELS:
             raise ValueError(f"Expected model in {sorted(MODELS)}, received {self.model!r}")
+        recipe = {**_GENERAL_RECIPE, **RECIPES.get(self.model, {})}
+        for name, value in recipe.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
         if self.out is None:
             object.__setattr__(self, "out", os.path.join("runs", self.model))
         for name in ("epochs", "batch_size"):
@@ -63,18 +103,43 @@ class TrainConfig:
         if self.class_weight not in (None, "auto"):
             raise ValueError(f"Expected class_weight 'auto' or None, received "
                              f"{self.class_weight!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"Expected optimizer in {OPTIMIZERS}, received {self.optimizer!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"Expected schedule in {SCHEDULES}, received {self.schedule!r}")
+        if not 0 <= self.label_smoothing < 1:
+            raise ValueError(f"Expected 0 <= label_smoothing < 1, received "
+                             f"{self.label_smoothing!r}")
+        if self.fine_tune_learning_rate is None:
+            object.__setattr__(self, "fine_tune_learning_rate", self.learning_rate / 10)
+        if self.model not in PRETRAINED and (self.fine_tune_epochs or self.weights):
+            raise ValueError(f"Expected weights and fine_tune_epochs only for models with a "
+                             f"pretrained base {PRETRAINED}, received model={self.model!r}")
+        for name in ("learning_rate", "momentum", "weight_decay", "translate",
+                     "fine_tune_epochs", "fine_tune_stages", "fine_tune_learning_rate"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Expected {name} >= 0, received {getattr(self, name)!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"Expected patience >= 1 or None, received {self.patience!r}")
         # Checks image_size, channels and normalize the way the input pipeline will.
-        object.__setattr__(self, "image_size", self.pipeline_config().image_size)
+        size = PipelineConfig(image_size=self.image_size).image_size
+        object.__setattr__(self, "image_size", size)
+        self.pipeline_config()
 
     def pipeline_config(self, **overrides):
         """The input pipeline's settings; augmentation applies to training pipelines only."""
-        augment = (keras.layers.RandomFlip("horizontal", seed=self.seed),) if self.flip else ()
+        augment = []
+        if self.flip:
+            augment.append(keras.layers.RandomFlip("horizontal", seed=self.seed))
+        if self.translate:
+            height, width = self.image_size
+            augment.append(keras.layers.RandomTranslation(
+                self.translate / height, self.translate / width, fill_mode="reflect",
+                interpolation="nearest", seed=self.seed))
         return PipelineConfig(image_size=self.image_size, channels=self.channels,
                               normalize=self.normalize, batch_size=self.batch_size,
                               seed=self.seed, cache="memory" if self.cache else None,
-                              augment=augment, **overrides)
+                              augment=tuple(augment), **overrides)
 
     @classmethod
     def load(cls, path=None, **values):

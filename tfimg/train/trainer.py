@@ -15,12 +15,15 @@ epoch; after the run has finished it only reports.
 """
 
 import csv
+import dataclasses
 import json
+import math
 import os
 import sys
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfimg import data
@@ -50,12 +53,52 @@ def _trim_csv(path, epochs_done):
         csv.writer(file).writerows(kept)
 
 
-def _new_model(config, num_classes, on_gpu):
-    model = build_model(config.model, num_classes, (*config.image_size, config.channels))
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+def _learning_rate(config, steps_per_epoch):
+    if config.schedule == "constant":
+        return config.learning_rate
+    steps = config.epochs * steps_per_epoch
+    warmup = max(1, round(0.23 * steps))
+    return keras.optimizers.schedules.CosineDecay(
+        0.2 * config.learning_rate, decay_steps=max(1, steps - warmup), alpha=0.07,
+        warmup_target=config.learning_rate, warmup_steps=warmup)
+
+
+def _optimizer(config, learning_rate):
+    weight_decay = config.weight_decay or None
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate, momentum=config.momentum, nesterov=True,
+                                    weight_decay=weight_decay)
+    return keras.optimizers.Adam(learning_rate, weight_decay=weight_decay)
+
+
+def _adapt(model, source, pipeline_config, count=5000):
+    """Gives a model with `adapt` (e.g. airbench's whitening layer) up to `count` normalised
+    training images, without augmentation."""
+    plain = dataclasses.replace(pipeline_config, augment=(), cache=None, shuffle=False)
+    pipe = data.build_pipeline(source, plain, training=False)
+    images = []
+    for batch, _ in pipe.dataset:
+        images.append(batch.numpy())
+        if sum(len(part) for part in images) >= count:
+            break
+    model.adapt(np.concatenate(images)[:count])
+
+
+def _compile(model, config, learning_rate, on_gpu):
+    model.compile(optimizer=_optimizer(config, learning_rate),
+                  loss=keras.losses.CategoricalCrossentropy(
+                      label_smoothing=config.label_smoothing),
+                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
                   jit_compile=on_gpu)
-    return model
+
+
+def _epochs_in(history):
+    return len(next(iter(history.values()), []))
+
+
+def _one_hot(dataset, num_classes):
+    """Labels as one-hot rows, which label smoothing needs."""
+    return dataset.map(lambda images, labels: (images, tf.one_hot(labels, num_classes)))
 
 
 def train(config):
@@ -94,7 +137,12 @@ def train(config):
             epochs_done, history = state["epochs_done"], state["history"]
             print(f"resuming after epoch {epochs_done} from {model_path}", file=sys.stderr)
         else:
-            model = _new_model(config, len(class_names), on_gpu)
+            model = build_model(config.model, len(class_names),
+                                (*config.image_size, config.channels), weights=config.weights)
+            steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
+            _compile(model, config, _learning_rate(config, steps_per_epoch), on_gpu)
+            if hasattr(model, "adapt"):
+                _adapt(model, splits["train"], pipeline_config)
             epochs_done, history = 0, {}
     history_csv = os.path.join(config.out, "history.csv")
     _trim_csv(history_csv, epochs_done)
@@ -111,13 +159,26 @@ def train(config):
                                                        patience=config.patience))
     class_weight = splits["train"].class_weights() if config.class_weight == "auto" else None
     start = time.perf_counter()
-    if epochs_done < config.epochs:
-        model.fit(train_pipe.dataset, validation_data=validation_pipe.dataset,
-                  epochs=config.epochs, initial_epoch=epochs_done, callbacks=callbacks,
+    train_set = _one_hot(train_pipe.dataset, len(class_names))
+    validation_set = _one_hot(validation_pipe.dataset, len(class_names))
+
+    def fit(epochs):
+        model.fit(train_set, validation_data=validation_set, epochs=epochs,
+                  initial_epoch=_epochs_in(callbacks[0].history), callbacks=callbacks,
                   class_weight=class_weight, shuffle=False,  # the pipeline shuffles
                   verbose=1 if sys.stdout.isatty() else 2)
+
+    fine_tuning = getattr(model, "trainable_stages", 0) > 0
+    if not fine_tuning and epochs_done < config.epochs:
+        fit(config.epochs)
+    if config.fine_tune_epochs:
+        if not fine_tuning:
+            with strategy.scope():
+                model.set_trainable_stages(config.fine_tune_stages)
+                _compile(model, config, config.fine_tune_learning_rate, on_gpu)
+        fit(config.epochs + config.fine_tune_epochs)
     history = callbacks[0].history
-    loss, accuracy = model.evaluate(validation_pipe.dataset, verbose=0)
+    loss, accuracy = model.evaluate(validation_set, verbose=0)
     metadata = {
         "model": config.model,
         "class_names": list(class_names),
@@ -130,7 +191,7 @@ def train(config):
         "validation_examples": validation_pipe.num_examples,
         "validation_accuracy": float(accuracy),
         "validation_loss": float(loss),
-        "epochs": len(next(iter(history.values()), [])),
+        "epochs": _epochs_in(history),
         "train_seconds_this_process": round(time.perf_counter() - start, 1),
         "history": history,
         "config": config.to_json(),
