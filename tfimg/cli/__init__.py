@@ -6,7 +6,7 @@ import sys
 
 from tfimg import __version__
 
-VERBS = ("demo", "train", "evaluate", "predict", "scan", "doctor", "tfrecord")
+VERBS = ("demo", "train", "evaluate", "predict", "recognize", "scan", "doctor", "tfrecord")
 
 
 def build_parser():
@@ -28,7 +28,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except (FileNotFoundError, ValueError) as error:
+    except (OSError, ValueError) as error:
         print(f"tfimg {args.verb}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ import tensorflow as tf
 from sklearn import metrics
 
 from tfimg import data
-from tfimg.models import load_model
+from tfimg.models import load_model, resnet50
 from tfimg.ops.normalize import normalize
 
 
@@ -85,14 +85,12 @@ def evaluate(model_path, data_dir, batch_size=256):
     }
 
 
-def predict(model_path, image_paths, top_k=5):
-    """Top-k classes of each image file: a list of [(class name, probability), ...].
+def _load_images(image_paths, config):
+    """Decoded, resized and normalised images of files as `config` says, as one batch.
 
     Raises:
         ValueError naming the first file that cannot be decoded.
     """
-    model, metadata = load_model_folder(model_path)
-    config = _pipeline_config(metadata, batch_size=1)
     decode = tf.function(lambda contents: normalize(data.decode_batch(
         contents, config.image_size, config.channels, config.resize_mode, config.antialias,
         config.max_pixels), config.normalize), input_signature=[tf.TensorSpec([1], tf.string)])
@@ -105,8 +103,38 @@ def predict(model_path, image_paths, top_k=5):
         except tf.errors.InvalidArgumentError as error:
             reason = error.message.splitlines()[0]
             raise ValueError(f"Cannot decode {os.fspath(path)!r}: {reason}") from None
-    probabilities = np.asarray(model.predict_on_batch(tf.concat(images, axis=0)))
+    return tf.concat(images, axis=0)
+
+
+def predict(model_path, image_paths, top_k=5):
+    """Top-k classes of each image file: a list of [(class name, probability), ...].
+
+    Raises:
+        ValueError naming the first file that cannot be decoded.
+    """
+    model, metadata = load_model_folder(model_path)
+    images = _load_images(image_paths, _pipeline_config(metadata, batch_size=1))
+    probabilities = np.asarray(model.predict_on_batch(images))
     class_names = metadata["class_names"]
     k = min(top_k, len(class_names))
     return [[(class_names[i], float(row[i])) for i in np.argsort(row)[::-1][:k]]
             for row in probabilities]
+
+
+def recognize(image_paths, weights="imagenet", class_index=None, top_k=5):
+    """ImageNet recognition with ResNet50: a list per image of (wnid, name, score), best first.
+
+    Images are resized to 224x224 and caffe-preprocessed, as the ImageNet weights expect.
+
+    Args:
+        image_paths: image files.
+        weights: "imagenet" (downloaded by Keras and cached) or a local weights file of the
+            full ResNet50 with its 1000-class top.
+        class_index: `imagenet_class_index.json`-style file or mapping; None for ImageNet's.
+        top_k: classes per image.
+    """
+    class_index = resnet50.load_class_index(class_index)
+    model = resnet50.resnet50(weights=weights)
+    images = _load_images(image_paths, data.PipelineConfig(image_size=(224, 224),
+                                                           normalize="caffe"))
+    return resnet50.decode_top_k(model.predict_on_batch(images), class_index, top=top_k)

@@ -1,0 +1,70 @@
+"""ImageNet recognition (`tfimg.train.evaluate.recognize`, `tfimg recognize`), offline: a local
+weights file and a class index the test provides."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+import keras
+
+from tfimg.models.resnet50 import resnet50
+from tfimg.train.evaluate import recognize
+
+
+@pytest.fixture(scope="module")
+def offline_imagenet(tmp_path_factory):
+    """(weights file, class index file, two JPEG photos) standing in for ImageNet's."""
+    root = tmp_path_factory.mktemp("imagenet")
+    keras.utils.set_random_seed(5)
+    weights = root / "resnet50.weights.h5"
+    resnet50(weights=None).save_weights(weights)
+    index = root / "classes.json"
+    index.write_text(json.dumps({str(i): [f"n{i:08d}", f"class {i}"] for i in range(1000)}))
+    rng = np.random.default_rng(0)
+    photos = []
+    for name, size in (("wide.jpg", (300, 200)), ("tall.jpg", (120, 260))):
+        gradient = np.linspace(0, 255, size[0])[None, :, None] * np.ones((size[1], 1, 3))
+        pixels = np.clip(gradient * [1, .5, .2] + rng.normal(0, 20, (size[1], size[0], 3)),
+                         0, 255).astype("uint8")
+        Image.fromarray(pixels).save(root / name, quality=90)
+        photos.append(str(root / name))
+    return str(weights), str(index), photos
+
+
+def test_recognize_matches_keras_preprocessing_and_decoding(offline_imagenet):
+    weights, index, photos = offline_imagenet
+    results = recognize(photos, weights=weights, class_index=index, top_k=3)
+    model = resnet50(weights=weights)
+    for path, top in zip(photos, results):
+        pixels = tf.io.decode_jpeg(tf.io.read_file(path), channels=3,
+                                   dct_method="INTEGER_ACCURATE")
+        # tfimg's decoder (accurate IDCT) resizes to uint8, as an encoded 224x224 image would
+        # arrive; random ImageNet weights amplify any difference (0.004 from the default IDCT).
+        image = tf.round(tf.clip_by_value(tf.image.resize(pixels, (224, 224), antialias=True),
+                                          0, 255))
+        scores = model.predict(keras.applications.resnet50.preprocess_input(image[None]),
+                               verbose=0)[0]
+        expected = np.argsort(-scores)[:3]
+        assert [wnid for wnid, _, _ in top] == [f"n{i:08d}" for i in expected]
+        assert [name for _, name, _ in top] == [f"class {i}" for i in expected]
+        np.testing.assert_allclose([score for _, _, score in top], scores[expected], atol=1e-4)
+
+
+def test_recognize_cli_prints_top_classes_and_names_bad_files(offline_imagenet, tmp_path):
+    weights, index, photos = offline_imagenet
+    command = [sys.executable, "-m", "tfimg.cli", "recognize", "--weights", weights,
+               "--class-index", index, "--top", "2"]
+    result = subprocess.run(command + photos, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(": ")[0] for line in lines] == photos
+    assert all(line.count("(n") == 2 for line in lines)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"<html>not an image</html>")
+    result = subprocess.run(command + [str(broken)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "broken.jpg" in result.stderr
