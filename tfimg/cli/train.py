@@ -25,6 +25,8 @@ def add_parser(verbs):
                         help="augment with random horizontal flips")
     parser.add_argument("--translate", type=int, metavar="PIXELS",
                         help="augment with random shifts of up to PIXELS")
+    parser.add_argument("--data-service", metavar="grpc://HOST:PORT",
+                        help="decode training images on tf.data service workers")
     parser.set_defaults(run=run)
 
 
@@ -37,5 +39,5 @@ def run(args):
         schedule=args.schedule, label_smoothing=args.label_smoothing, translate=args.translate,
         image_size=args.image_size, validation=args.validation, seed=args.seed,
         patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic,
-        flip=args.flip)
+        flip=args.flip, data_service=args.data_service)
     train(config)

@@ -395,6 +395,12 @@ def _finish(decoded, config, num_examples, training, shuffled):
             dataset = batch(dataset.cache(config.cache), shuffled=False)
         else:
             dataset = batch(dataset)
+    return finish_batches(dataset, config, training)
+
+
+def finish_batches(dataset, config, training):
+    """uint8 (images, labels) batches -> augmented (in training), normalised float32 ones,
+    prefetched."""
     augment = config.augment if training else ()
 
     def finish(images, labels):

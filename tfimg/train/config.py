@@ -51,6 +51,8 @@ class TrainConfig:
             `fine_tune_stages` stages of a pretrained base too, until epoch
             `epochs + fine_tune_epochs`, at `fine_tune_learning_rate` (default a tenth of
             `learning_rate`, constant).
+        data_service: "grpc://host:port" of a tf.data service dispatcher whose workers read
+            and decode the training images (see `tfimg.data.service`); None decodes here.
 
     Settings left as None take the model's recipe (`tfimg.models.RECIPES`), then general
     defaults; the resolved values are what config.json records.
@@ -83,6 +85,7 @@ class TrainConfig:
     fine_tune_epochs: int = None
     fine_tune_stages: int = None
     fine_tune_learning_rate: float = None
+    data_service: str = None
 
     def __post_init__(self):
         if not self.data:

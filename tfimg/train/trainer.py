@@ -19,7 +19,9 @@ import dataclasses
 import json
 import math
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 import keras
@@ -30,15 +32,11 @@ from tfimg import data
 from tfimg.models import build_model, load_model
 from tfimg.train.checkpoint import (BestModel, EpochBackup, best_of, latest_backup,
                                     remove_temporary, write_json)
+from tfimg.data.service import service_pipeline
 from tfimg.train.config import TrainConfig
+from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
+from tfimg.train.optimization import compile_model, learning_rate_schedule
 from tfimg.train.saving import save_model_folder
-
-
-def _devices():
-    """(strategy, on_gpu): MirroredStrategy over several GPUs, the default one otherwise."""
-    gpus = tf.config.list_physical_devices("GPU")
-    strategy = tf.distribute.MirroredStrategy() if len(gpus) > 1 else tf.distribute.get_strategy()
-    return strategy, bool(gpus)
 
 
 def _trim_csv(path, epochs_done):
@@ -51,24 +49,6 @@ def _trim_csv(path, epochs_done):
     kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) < epochs_done]
     with open(path, "w", newline="", encoding="utf-8") as file:
         csv.writer(file).writerows(kept)
-
-
-def _learning_rate(config, steps_per_epoch):
-    if config.schedule == "constant":
-        return config.learning_rate
-    steps = config.epochs * steps_per_epoch
-    warmup = max(1, round(0.23 * steps))
-    return keras.optimizers.schedules.CosineDecay(
-        0.2 * config.learning_rate, decay_steps=max(1, steps - warmup), alpha=0.07,
-        warmup_target=config.learning_rate, warmup_steps=warmup)
-
-
-def _optimizer(config, learning_rate):
-    weight_decay = config.weight_decay or None
-    if config.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=config.momentum, nesterov=True,
-                                    weight_decay=weight_decay)
-    return keras.optimizers.Adam(learning_rate, weight_decay=weight_decay)
 
 
 def _adapt(model, source, pipeline_config, count=5000):
@@ -84,14 +64,6 @@ def _adapt(model, source, pipeline_config, count=5000):
     model.adapt(np.concatenate(images)[:count])
 
 
-def _compile(model, config, learning_rate, on_gpu):
-    model.compile(optimizer=_optimizer(config, learning_rate),
-                  loss=keras.losses.CategoricalCrossentropy(
-                      label_smoothing=config.label_smoothing),
-                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
-                  jit_compile=on_gpu)
-
-
 def _epochs_in(history):
     return len(next(iter(history.values()), []))
 
@@ -101,35 +73,85 @@ def _one_hot(dataset, num_classes):
     return dataset.map(lambda images, labels: (images, tf.one_hot(labels, num_classes)))
 
 
+def _pipelines(config, splits, strategy):
+    """(training, validation) pipelines; training on tf.data service workers when the config
+    names a dispatcher."""
+    pipeline_config = config.pipeline_config()
+    if config.data_service:
+        train_pipe = service_pipeline(splits["train"], config.data_service, pipeline_config,
+                                      cache=None, shuffle=True)
+    else:
+        train_pipe = data.build_pipeline(splits["train"], pipeline_config, shuffle=True)
+    validation_pipe = data.build_pipeline(splits["validation"], pipeline_config)
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        train_pipe.dataset = shard_by_data(train_pipe.dataset)
+        validation_pipe.dataset = shard_by_data(validation_pipe.dataset)
+    return train_pipe, validation_pipe
+
+
+def _callbacks(config, out, history):
+    mode = "min" if "loss" in config.monitor else "max"
+    callbacks = [
+        EpochBackup(os.path.join(out, "backups"), history),
+        BestModel(os.path.join(out, "best.keras"), config.monitor, mode,
+                  best_of(history, config.monitor, mode)),
+        keras.callbacks.CSVLogger(os.path.join(out, "history.csv"), append=True),
+        keras.callbacks.TensorBoard(os.path.join(out, "logs")),
+    ]
+    if config.patience:
+        callbacks.append(keras.callbacks.EarlyStopping(config.monitor, mode=mode,
+                                                       patience=config.patience))
+    return callbacks
+
+
 def train(config):
-    """Trains (or resumes) the run `config` describes; returns the final model's metadata."""
+    """Trains (or resumes) the run `config` describes; returns the final model's metadata.
+
+    In a TF_CONFIG cluster every worker runs this with the same config; the chief writes
+    `config.out` (see `tfimg.train.distribute`).
+    """
     if not isinstance(config, TrainConfig):
         raise TypeError(f"Expected a TrainConfig, received {type(config).__name__}")
+    # A multi-worker strategy must exist before TensorFlow runs anything else.
+    strategy, on_gpu = devices()
     final = os.path.join(config.out, "model")
     if os.path.exists(os.path.join(final, "metadata.json")):
         print(f"{config.out}: finished already; the model is in {final}", file=sys.stderr)
         with open(os.path.join(final, "metadata.json"), encoding="utf-8") as file:
             return json.load(file)
-    write_json(os.path.join(config.out, "config.json"), config.to_json())
+    chief = is_chief()
+    out = config.out if chief else tempfile.mkdtemp(prefix="tfimg-worker-")
+    try:
+        metadata = _train(config, strategy, on_gpu, out)
+    finally:
+        if not chief:
+            shutil.rmtree(out, ignore_errors=True)
+    print(f"validation accuracy {metadata['validation_accuracy']:.4f} on "
+          f"{metadata['validation_examples']} images after {metadata['epochs']} epochs; "
+          f"model saved to {final}")
+    return metadata
+
+
+def _train(config, strategy, on_gpu, out):
+    """`train`, writing to `out` (the run folder, or a worker's temporary folder)."""
+    write_json(os.path.join(out, "config.json"), config.to_json())
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    strategy, on_gpu = _devices()
     if on_gpu:
         keras.mixed_precision.set_global_policy("mixed_float16")
 
     splits = data.from_directory(config.data).split(validation=config.validation)
-    pipeline_config = config.pipeline_config()
-    train_pipe = data.build_pipeline(splits["train"], pipeline_config, shuffle=True)
-    validation_pipe = data.build_pipeline(splits["validation"], pipeline_config)
+    train_pipe, validation_pipe = _pipelines(config, splits, strategy)
     class_names = train_pipe.class_names
     print(f"{config.data}: {train_pipe.num_examples} training and "
-          f"{validation_pipe.num_examples} validation images, {len(class_names)} classes",
+          f"{validation_pipe.num_examples} validation images, {len(class_names)} classes; "
+          f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replicas",
           file=sys.stderr)
 
-    backups = os.path.join(config.out, "backups")
-    remove_temporary(backups)
-    backup = latest_backup(backups)
+    if out == config.out:
+        remove_temporary(os.path.join(out, "backups"))
+    backup = latest_backup(os.path.join(config.out, "backups"))
     with strategy.scope():
         if backup:
             model_path, state = backup
@@ -140,33 +162,25 @@ def train(config):
             model = build_model(config.model, len(class_names),
                                 (*config.image_size, config.channels), weights=config.weights)
             steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
-            _compile(model, config, _learning_rate(config, steps_per_epoch), on_gpu)
+            compile_model(model, config, learning_rate_schedule(config, steps_per_epoch),
+                          on_gpu)
             if hasattr(model, "adapt"):
-                _adapt(model, splits["train"], pipeline_config)
+                _adapt(model, splits["train"], config.pipeline_config())
             epochs_done, history = 0, {}
-    history_csv = os.path.join(config.out, "history.csv")
-    _trim_csv(history_csv, epochs_done)
-    mode = "min" if "loss" in config.monitor else "max"
-    callbacks = [
-        EpochBackup(backups, history),
-        BestModel(os.path.join(config.out, "best.keras"), config.monitor, mode,
-                  best_of(history, config.monitor, mode)),
-        keras.callbacks.CSVLogger(history_csv, append=True),
-        keras.callbacks.TensorBoard(os.path.join(config.out, "logs")),
-    ]
-    if config.patience:
-        callbacks.append(keras.callbacks.EarlyStopping(config.monitor, mode=mode,
-                                                       patience=config.patience))
+        detach_strategy(model, strategy)
+    _trim_csv(os.path.join(out, "history.csv"), epochs_done)
+    callbacks = _callbacks(config, out, history)
     class_weight = splits["train"].class_weights() if config.class_weight == "auto" else None
     start = time.perf_counter()
     train_set = _one_hot(train_pipe.dataset, len(class_names))
     validation_set = _one_hot(validation_pipe.dataset, len(class_names))
 
     def fit(epochs):
-        model.fit(train_set, validation_data=validation_set, epochs=epochs,
-                  initial_epoch=_epochs_in(callbacks[0].history), callbacks=callbacks,
-                  class_weight=class_weight, shuffle=False,  # the pipeline shuffles
-                  verbose=1 if sys.stdout.isatty() else 2)
+        with strategy.scope():
+            model.fit(train_set, validation_data=validation_set, epochs=epochs,
+                      initial_epoch=_epochs_in(callbacks[0].history), callbacks=callbacks,
+                      class_weight=class_weight, shuffle=False,  # the pipeline shuffles
+                      verbose=1 if sys.stdout.isatty() else 2)
 
     fine_tuning = getattr(model, "trainable_stages", 0) > 0
     if not fine_tuning and epochs_done < config.epochs:
@@ -175,17 +189,18 @@ def train(config):
         if not fine_tuning:
             with strategy.scope():
                 model.set_trainable_stages(config.fine_tune_stages)
-                _compile(model, config, config.fine_tune_learning_rate, on_gpu)
+                compile_model(model, config, config.fine_tune_learning_rate, on_gpu)
         fit(config.epochs + config.fine_tune_epochs)
     history = callbacks[0].history
-    loss, accuracy = model.evaluate(validation_set, verbose=0)
+    with strategy.scope():
+        loss, accuracy = model.evaluate(validation_set, verbose=0)
     metadata = {
         "model": config.model,
         "class_names": list(class_names),
         "image_size": list(config.image_size),
         "channels": config.channels,
         "normalize": config.normalize,
-        "resize_mode": pipeline_config.resize_mode,
+        "resize_mode": train_pipe.config.resize_mode,
         "dataset": os.path.abspath(config.data),
         "train_examples": train_pipe.num_examples,
         "validation_examples": validation_pipe.num_examples,
@@ -196,7 +211,5 @@ def train(config):
         "history": history,
         "config": config.to_json(),
     }
-    save_model_folder(model, metadata, final)
-    print(f"validation accuracy {accuracy:.4f} on {validation_pipe.num_examples} images after "
-          f"{metadata['epochs']} epochs; model saved to {final}")
+    save_model_folder(model, metadata, os.path.join(out, "model"))
     return metadata
