@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import keras
 import pytest
 
 from tfimg.train import TrainConfig, train
@@ -31,8 +32,13 @@ def _history_rows(out):
 def test_train_writes_the_run_folder_and_a_second_run_only_reports(digits, tmp_path):
     config = TrainConfig(data=str(digits), epochs=2, out=str(tmp_path / "run"),
                          image_size=(24, 24), batch_size=32, patience=5)
-    metadata = train(config)
+    seen = []
+    metadata = train(config, callbacks=[keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: seen.append((epoch, sorted(logs))))])
     out = tmp_path / "run"
+    # Extra callbacks come after tfimg's: they see the epoch time it adds to the logs.
+    assert [epoch for epoch, _ in seen] == [0, 1] and "epoch_seconds" in seen[0][1]
+    assert all(seconds > 0 for seconds in metadata["history"]["epoch_seconds"])
     assert json.loads((out / "config.json").read_text()) == config.to_json()
     assert config.to_json()["image_size"] == [24, 24]
     assert [row["epoch"] for row in _history_rows(out)] == ["0", "1"]

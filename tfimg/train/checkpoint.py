@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import time
 
 import keras
 
@@ -61,6 +62,18 @@ def latest_backup(directory):
     _, model_path, state_path = max(committed)
     with open(state_path, encoding="utf-8") as file:
         return model_path, json.load(file)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Adds `epoch_seconds` (wall time of the epoch, validation included) to each epoch's logs;
+    list it before the callbacks that record the logs."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = time.perf_counter() - self._start
 
 
 class EpochBackup(keras.callbacks.Callback):

@@ -30,8 +30,8 @@ import tensorflow as tf
 
 from tfimg import data
 from tfimg.models import build_model, load_model
-from tfimg.train.checkpoint import (BestModel, EpochBackup, best_of, latest_backup,
-                                    remove_temporary, write_json)
+from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
+                                    latest_backup, remove_temporary, write_json)
 from tfimg.data.service import service_pipeline
 from tfimg.train.config import TrainConfig
 from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
@@ -92,6 +92,7 @@ def _pipelines(config, splits, strategy):
 def _callbacks(config, out, history):
     mode = "min" if "loss" in config.monitor else "max"
     callbacks = [
+        EpochTimer(),
         EpochBackup(os.path.join(out, "backups"), history),
         BestModel(os.path.join(out, "best.keras"), config.monitor, mode,
                   best_of(history, config.monitor, mode)),
@@ -104,8 +105,11 @@ def _callbacks(config, out, history):
     return callbacks
 
 
-def train(config):
+def train(config, callbacks=()):
     """Trains (or resumes) the run `config` describes; returns the final model's metadata.
+
+    `callbacks`: more Keras callbacks, called after tfimg's own (timer, backup, best model,
+    CSV and TensorBoard logs, early stopping).
 
     In a TF_CONFIG cluster every worker runs this with the same config; the chief writes
     `config.out` (see `tfimg.train.distribute`).
@@ -122,7 +126,7 @@ def train(config):
     chief = is_chief()
     out = config.out if chief else tempfile.mkdtemp(prefix="tfimg-worker-")
     try:
-        metadata = _train(config, strategy, on_gpu, out)
+        metadata = _train(config, strategy, on_gpu, out, list(callbacks))
     finally:
         if not chief:
             shutil.rmtree(out, ignore_errors=True)
@@ -132,7 +136,7 @@ def train(config):
     return metadata
 
 
-def _train(config, strategy, on_gpu, out):
+def _train(config, strategy, on_gpu, out, extra_callbacks):
     """`train`, writing to `out` (the run folder, or a worker's temporary folder)."""
     write_json(os.path.join(out, "config.json"), config.to_json())
     keras.utils.set_random_seed(config.seed)
@@ -169,7 +173,8 @@ def _train(config, strategy, on_gpu, out):
             epochs_done, history = 0, {}
         detach_strategy(model, strategy)
     _trim_csv(os.path.join(out, "history.csv"), epochs_done)
-    callbacks = _callbacks(config, out, history)
+    callbacks = _callbacks(config, out, history) + extra_callbacks
+    epoch_backup = next(c for c in callbacks if isinstance(c, EpochBackup))
     class_weight = splits["train"].class_weights() if config.class_weight == "auto" else None
     start = time.perf_counter()
     train_set = _one_hot(train_pipe.dataset, len(class_names))
@@ -178,7 +183,7 @@ def _train(config, strategy, on_gpu, out):
     def fit(epochs):
         with strategy.scope():
             model.fit(train_set, validation_data=validation_set, epochs=epochs,
-                      initial_epoch=_epochs_in(callbacks[0].history), callbacks=callbacks,
+                      initial_epoch=_epochs_in(epoch_backup.history), callbacks=callbacks,
                       class_weight=class_weight, shuffle=False,  # the pipeline shuffles
                       verbose=1 if sys.stdout.isatty() else 2)
 
@@ -191,7 +196,7 @@ def _train(config, strategy, on_gpu, out):
                 model.set_trainable_stages(config.fine_tune_stages)
                 compile_model(model, config, config.fine_tune_learning_rate, on_gpu)
         fit(config.epochs + config.fine_tune_epochs)
-    history = callbacks[0].history
+    history = epoch_backup.history
     with strategy.scope():
         loss, accuracy = model.evaluate(validation_set, verbose=0)
     metadata = {
