@@ -1,10 +1,19 @@
 """`tfimg train`: train a model on class folders; run again to resume after a crash."""
 
+import argparse
+
 
 def add_parser(verbs):
     parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
     parser.add_argument("--data", help="class folders DIR/<class>/<image>")
-    parser.add_argument("--model", help="architecture: cifar_cnn (default) or airbench")
+    parser.add_argument("--model", help="architecture: cifar_cnn (default), airbench or resnet50")
+    parser.add_argument("--weights", help="pretrained base of resnet50: 'imagenet' (default) or "
+                        "a local weights file")
+    parser.add_argument("--fine-tune-epochs", type=int,
+                        help="then train the top stages of the pretrained base too")
+    parser.add_argument("--fine-tune-stages", type=int, help="stages unfrozen (default 1)")
+    parser.add_argument("--fine-tune-learning-rate", type=float,
+                        help="default a tenth of the learning rate")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--out", help="run folder (default runs/<model>)")
     parser.add_argument("--config", help="JSON file of settings; flags given here win; "
@@ -21,7 +30,7 @@ def add_parser(verbs):
     parser.add_argument("--class-weight", choices=["auto"], help="balance the classes")
     parser.add_argument("--deterministic", action="store_true", default=None,
                         help="TensorFlow op determinism")
-    parser.add_argument("--flip", action="store_true", default=None,
+    parser.add_argument("--flip", action=argparse.BooleanOptionalAction,
                         help="augment with random horizontal flips")
     parser.add_argument("--translate", type=int, metavar="PIXELS",
                         help="augment with random shifts of up to PIXELS")
@@ -39,5 +48,7 @@ def run(args):
         schedule=args.schedule, label_smoothing=args.label_smoothing, translate=args.translate,
         image_size=args.image_size, validation=args.validation, seed=args.seed,
         patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic,
-        flip=args.flip, data_service=args.data_service)
+        flip=args.flip, data_service=args.data_service, weights=args.weights,
+        fine_tune_epochs=args.fine_tune_epochs, fine_tune_stages=args.fine_tune_stages,
+        fine_tune_learning_rate=args.fine_tune_learning_rate)
     train(config)
