@@ -1,4 +1,5 @@
-"""Fixtures shared by the test suite: real photos, a small CIFAR-10 folder, the hostile folder.
+"""Fixtures shared by the test suite: real photos, a small CIFAR-10 folder, the hostile folder,
+class folders of the embedded digits.
 
 Real data comes from the project's shared data folder (`../shared/data` next to the repository,
 see its README); nothing is downloaded. Tests that need it skip when it is absent.
@@ -7,10 +8,13 @@ see its README); nothing is downloaded. Tests that need it skip when it is absen
 import io
 import os
 import pathlib
+import shutil
 import tarfile
 
 import numpy as np
 import pytest
+
+from tfimg.data.digits import write_digits
 
 from tests.data.hostile import make_hostile_folder
 
@@ -117,3 +121,19 @@ def _run_three_ways(function, *arguments):
 def run_three_ways():
     """`run_three_ways(function, *arguments)` -> (eager, graph, Dataset.map) NumPy results."""
     return _run_three_ways
+
+
+@pytest.fixture(scope="session")
+def digits_subset(tmp_path_factory):
+    """A function `per_class -> folder` with the first `per_class` digits of each class as
+    class-folder PNGs (8x8); the digits are written once per session."""
+    source = write_digits(tmp_path_factory.mktemp("all") / "digits")
+
+    def make(per_class):
+        root = tmp_path_factory.mktemp("digits")
+        for folder in sorted(os.listdir(source)):
+            os.makedirs(root / folder)
+            for name in sorted(os.listdir(os.path.join(source, folder)))[:per_class]:
+                shutil.copy(os.path.join(source, folder, name), root / folder / name)
+        return root
+    return make

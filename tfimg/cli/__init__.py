@@ -6,7 +6,8 @@ import sys
 
 from tfimg import __version__
 
-VERBS = ("demo", "train", "evaluate", "predict", "recognize", "scan", "doctor", "tfrecord")
+VERBS = ("demo", "train", "evaluate", "predict", "recognize", "export", "scan", "doctor",
+         "tfrecord")
 
 
 def build_parser():

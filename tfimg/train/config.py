@@ -1,13 +1,13 @@
 """The settings of a training run: defaults, then a JSON config file, then explicit values."""
 
 import dataclasses
-import json
 import os
 
 import keras
 
 from tfimg.data.pipeline import PipelineConfig
 from tfimg.models import MODELS, PRETRAINED, RECIPES
+from tfimg.settings import load_settings, settings_json
 
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "warmup_cosine")
@@ -147,16 +147,8 @@ class TrainConfig:
     @classmethod
     def load(cls, path=None, **values):
         """Defaults, then the JSON file at `path`, then `values` that are not None."""
-        fields = {}
-        if path:
-            with open(path, encoding="utf-8") as file:
-                fields = json.load(file)
-            unknown = set(fields) - {field.name for field in dataclasses.fields(cls)}
-            if unknown:
-                raise ValueError(f"Unknown settings {sorted(unknown)} in {path!r}")
-        fields.update({key: value for key, value in values.items() if value is not None})
-        return cls(**fields)
+        return load_settings(cls, path, **values)
 
     def to_json(self):
-        """The settings as JSON values (tuples become lists), as written to config.json."""
-        return json.loads(json.dumps(dataclasses.asdict(self)))
+        """The settings as JSON values, as written beside the outputs."""
+        return settings_json(self)

@@ -30,14 +30,15 @@ def load_model_folder(path):
     return load_model(os.path.join(path, "model.keras"), compile=False), metadata
 
 
-def _pipeline_config(metadata, batch_size):
+def pipeline_config(metadata, batch_size=32):
+    """The input pipeline settings a model folder's metadata records."""
     return data.PipelineConfig(image_size=metadata["image_size"], channels=metadata["channels"],
                                normalize=metadata["normalize"],
                                resize_mode=metadata.get("resize_mode", "stretch"),
                                batch_size=batch_size)
 
 
-def _files_for(root, class_names):
+def files_for_classes(root, class_names):
     """The files of `root`'s class folders, labelled by their index in the model's classes."""
     found = sorted(entry.name for entry in os.scandir(root)
                    if entry.is_dir() and not entry.name.startswith("."))
@@ -61,8 +62,8 @@ def evaluate(model_path, data_dir, batch_size=256):
     """
     model, metadata = load_model_folder(model_path)
     class_names = list(metadata["class_names"])
-    files = _files_for(data_dir, class_names)
-    pipeline = data.build_pipeline(files, _pipeline_config(metadata, batch_size))
+    files = files_for_classes(data_dir, class_names)
+    pipeline = data.build_pipeline(files, pipeline_config(metadata, batch_size))
     true, predicted = [], []
     for images, labels in pipeline.dataset:
         true.append(labels.numpy())
@@ -85,25 +86,36 @@ def evaluate(model_path, data_dir, batch_size=256):
     }
 
 
-def _load_images(image_paths, config):
+def image_decoder(config):
+    """A function: encoded image bytes -> float32 [1, height, width, channels], decoded,
+    resized and normalised as `config` says (traced once)."""
+    def decode(contents):
+        images = data.decode_batch(contents[None], config.image_size, config.channels,
+                                   config.resize_mode, config.antialias, config.max_pixels)
+        return normalize(images, config.normalize)
+    return tf.function(decode, input_signature=[tf.TensorSpec([], tf.string)])
+
+
+def decode_file(decoder, path):
+    """`decoder` applied to a file's bytes; ValueError naming the file when it cannot be
+    decoded."""
+    with open(path, "rb") as file:
+        contents = file.read()
+    try:
+        return decoder(tf.constant(contents))
+    except tf.errors.InvalidArgumentError as error:
+        reason = error.message.splitlines()[0]
+        raise ValueError(f"Cannot decode {os.fspath(path)!r}: {reason}") from None
+
+
+def load_images(image_paths, config):
     """Decoded, resized and normalised images of files as `config` says, as one batch.
 
     Raises:
         ValueError naming the first file that cannot be decoded.
     """
-    decode = tf.function(lambda contents: normalize(data.decode_batch(
-        contents, config.image_size, config.channels, config.resize_mode, config.antialias,
-        config.max_pixels), config.normalize), input_signature=[tf.TensorSpec([1], tf.string)])
-    images = []
-    for path in image_paths:
-        with open(path, "rb") as file:
-            contents = file.read()
-        try:
-            images.append(decode(tf.constant([contents])))
-        except tf.errors.InvalidArgumentError as error:
-            reason = error.message.splitlines()[0]
-            raise ValueError(f"Cannot decode {os.fspath(path)!r}: {reason}") from None
-    return tf.concat(images, axis=0)
+    decoder = image_decoder(config)
+    return tf.concat([decode_file(decoder, path) for path in image_paths], axis=0)
 
 
 def predict(model_path, image_paths, top_k=5):
@@ -113,7 +125,7 @@ def predict(model_path, image_paths, top_k=5):
         ValueError naming the first file that cannot be decoded.
     """
     model, metadata = load_model_folder(model_path)
-    images = _load_images(image_paths, _pipeline_config(metadata, batch_size=1))
+    images = load_images(image_paths, pipeline_config(metadata, batch_size=1))
     probabilities = np.asarray(model.predict_on_batch(images))
     class_names = metadata["class_names"]
     k = min(top_k, len(class_names))
@@ -135,6 +147,6 @@ def recognize(image_paths, weights="imagenet", class_index=None, top_k=5):
     """
     class_index = resnet50.load_class_index(class_index)
     model = resnet50.resnet50(weights=weights)
-    images = _load_images(image_paths, data.PipelineConfig(image_size=(224, 224),
-                                                           normalize="caffe"))
+    settings = data.PipelineConfig(image_size=(224, 224), normalize="caffe")
+    images = load_images(image_paths, settings)
     return resnet50.decode_top_k(model.predict_on_batch(images), class_index, top=top_k)

@@ -1,0 +1,73 @@
+"""The settings of an export: defaults, then a JSON config file, then explicit values."""
+
+import dataclasses
+import os
+
+from tfimg.settings import load_settings, settings_json
+
+FORMATS = ("saved_model", "tflite")
+QUANTIZATIONS = ("none", "fp16", "dynamic", "int8")
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportConfig:
+    """What `tfimg.export.export` does.
+
+    Attributes:
+        model: a model folder (`model.keras` + `metadata.json`) or a `tfimg train` run folder.
+        format: "saved_model" (TF Serving) or "tflite" (LiteRT).
+        quantize: TFLite weights and activations: "none" (float32), "fp16", "dynamic"
+            (int8 weights, float activations) or "int8" (full integer, int8 input and output).
+        out: base folder; the export goes to `out/name/version/` (TF Serving's layout).
+        name: model name; defaults to the model folder's name.
+        version: integer version; defaults to one more than the highest in `out/name`.
+        data: class folders of images for the parity check (and int8 calibration); defaults
+            to the validation split of the dataset the model was trained on.
+        parity_images: images compared between the export and the Keras model.
+        representative_images: training images that calibrate int8 activations.
+        allow_flex: let TFLite use TensorFlow (Flex) ops; the app must then ship the Flex
+            delegate. Off: a model that needs them is refused, naming the ops.
+    """
+
+    model: str
+    format: str = "saved_model"
+    quantize: str = "none"
+    out: str = "exports"
+    name: str = None
+    version: int = None
+    data: str = None
+    parity_images: int = 500
+    representative_images: int = 200
+    allow_flex: bool = False
+
+    def __post_init__(self):
+        if not self.model:
+            raise ValueError("Expected model, a model folder, received none")
+        if self.format not in FORMATS:
+            raise ValueError(f"Expected format in {FORMATS}, received {self.format!r}")
+        if self.quantize not in QUANTIZATIONS:
+            raise ValueError(f"Expected quantize in {QUANTIZATIONS}, received {self.quantize!r}")
+        if self.format == "saved_model" and self.quantize != "none":
+            raise ValueError(f"Expected quantize='none' for a SavedModel, received "
+                             f"{self.quantize!r} (quantisation is a TFLite option)")
+        if self.name is None:
+            folder = os.path.abspath(self.model)
+            if os.path.basename(folder) == "model":  # a run folder's model/
+                folder = os.path.dirname(folder)
+            object.__setattr__(self, "name", os.path.basename(folder))
+        if not self.name or os.sep in self.name or self.name.startswith("."):
+            raise ValueError(f"Expected a plain folder name for name, received {self.name!r}")
+        if self.version is not None and self.version < 1:
+            raise ValueError(f"Expected version >= 1, received {self.version!r}")
+        for name in ("parity_images", "representative_images"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
+
+    @classmethod
+    def load(cls, path=None, **values):
+        """Defaults, then the JSON file at `path`, then `values` that are not None."""
+        return load_settings(cls, path, **values)
+
+    def to_json(self):
+        """The settings as JSON values, as written beside the outputs."""
+        return settings_json(self)

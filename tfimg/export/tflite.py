@@ -1,0 +1,112 @@
+"""TFLite (LiteRT) conversion of a SavedModel's float signature, and running the result.
+
+Keras 3 models no longer convert with `TFLiteConverter.from_keras_model`; the exporter writes a
+SavedModel first and converts its `predict_images` signature (normalised float images in, class
+scores out). Only LiteRT's builtin ops are allowed unless `allow_flex` is set, so the file runs
+on any LiteRT runtime without the Flex delegate.
+"""
+
+import time
+
+import numpy as np
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
+
+from tfimg.export.serving import IMAGES_SIGNATURE
+
+
+class FlexOpsError(ValueError):
+    """The model needs TensorFlow ops that LiteRT's builtins do not have."""
+
+
+def convert(saved_model_dir, quantize="none", representative_images=None, allow_flex=False):
+    """The TFLite flatbuffer (bytes) of `saved_model_dir`'s `predict_images` signature.
+
+    Args:
+        saved_model_dir: a SavedModel written by `tfimg.export`.
+        quantize: "none" (float32), "fp16" (float16 weights), "dynamic" (int8 weights) or
+            "int8" (full integer: int8 weights, activations, input and output).
+        representative_images: float32 [n, height, width, channels] normalised images that
+            calibrate the int8 activation ranges (a few hundred training images).
+        allow_flex: allow TensorFlow (Flex) ops where builtins are missing.
+
+    Raises:
+        FlexOpsError: naming the ops, when builtins do not suffice and `allow_flex` is off.
+    """
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir,
+                                                         signature_keys=[IMAGES_SIGNATURE])
+    builtins = (tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if quantize == "int8"
+                else tf.lite.OpsSet.TFLITE_BUILTINS)
+    converter.target_spec.supported_ops = [builtins] + (
+        [tf.lite.OpsSet.SELECT_TF_OPS] if allow_flex else [])
+    if quantize != "none":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantize == "fp16":
+        converter.target_spec.supported_types = [tf.float16]
+    if quantize == "int8":
+        if representative_images is None or not len(representative_images):
+            raise ValueError("Expected representative_images for int8 quantisation")
+
+        def representative():
+            for image in representative_images:
+                yield [image[None].astype(np.float32)]
+
+        converter.representative_dataset = representative
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    try:
+        return converter.convert()
+    except Exception as error:  # The converter raises ConverterError and others.
+        if "not supported by" in str(error) or "Flex" in str(error):
+            raise FlexOpsError(f"The model needs TensorFlow ops that LiteRT's builtins lack: "
+                               f"{str(error).strip().splitlines()[-1]}; export with "
+                               f"allow_flex=True to include them (the app must then link the "
+                               f"Flex delegate)") from None
+        raise
+
+
+class TfliteModel:
+    """Runs a TFLite classifier on normalised float images, quantising the input and
+    dequantising the output of an int8 model with the parameters stored in the file.
+
+    Attributes:
+        input_details, output_details: LiteRT's details of the signature's tensors (dtype,
+            shape_signature, quantization (scale, zero point)).
+    """
+
+    def __init__(self, model_content, num_threads=None):
+        self.interpreter = Interpreter(model_content=model_content, num_threads=num_threads)
+        self.runner = self.interpreter.get_signature_runner(IMAGES_SIGNATURE)
+        self.input_details = self.runner.get_input_details()["images"]
+        self.output_details = self.runner.get_output_details()["scores"]
+
+    def _quantize(self, images):
+        if self.input_details["dtype"] != np.int8:
+            return images.astype(np.float32)
+        scale, zero_point = self.input_details["quantization"]
+        return np.clip(np.round(images / scale + zero_point), -128, 127).astype(np.int8)
+
+    def _dequantize(self, scores):
+        if self.output_details["dtype"] != np.int8:
+            return scores
+        scale, zero_point = self.output_details["quantization"]
+        return (scores.astype(np.float32) - zero_point) * scale
+
+    def predict(self, images, batch_size=1):
+        """float32 [n, height, width, channels] -> float32 [n, num_classes] scores."""
+        images = np.asarray(images, np.float32)
+        return np.concatenate([
+            self._dequantize(self.runner(images=self._quantize(images[i:i + batch_size]))
+                             ["scores"])
+            for i in range(0, len(images), batch_size)])
+
+    def latency_ms(self, image, repeats=50):
+        """Median milliseconds to classify one image."""
+        image = image[None]
+        self.predict(image)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            self.predict(image)
+            times.append(time.perf_counter() - start)
+        return 1000 * float(np.median(times))

@@ -1,0 +1,29 @@
+"""Settings of runs (train, export): defaults, then a JSON config file, then explicit values."""
+
+import dataclasses
+import json
+
+
+def load_settings(cls, path=None, **values):
+    """A dataclass `cls` from its defaults, then the JSON object in the file at `path`, then
+    the `values` that are not None (command-line flags left unset are None).
+
+    Raises:
+        ValueError naming the file and the unknown settings.
+    """
+    fields = {}
+    if path:
+        with open(path, encoding="utf-8") as file:
+            fields = json.load(file)
+        if not isinstance(fields, dict):
+            raise ValueError(f"Expected a JSON object of settings in {path!r}")
+        unknown = set(fields) - {field.name for field in dataclasses.fields(cls)}
+        if unknown:
+            raise ValueError(f"Unknown settings {sorted(unknown)} in {path!r}")
+    fields.update({key: value for key, value in values.items() if value is not None})
+    return cls(**fields)
+
+
+def settings_json(settings):
+    """A dataclass's settings as JSON values (tuples become lists), as written beside outputs."""
+    return json.loads(json.dumps(dataclasses.asdict(settings)))
