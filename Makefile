@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/tfimg demo $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not gpu and not network" --nbmake $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not gpu and not network" --nbmake -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/python -m flake8 tfimg tests benchmarks

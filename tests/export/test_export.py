@@ -132,15 +132,16 @@ def test_export_killed_at_random_moments_leaves_complete_versions_only(model_fol
                "--data", str(digits), "--out", str(out), "--name", "m", "--parity-images", "50"]
     chooser = random.Random(5)
     kills = 0
-    for _ in range(10):
+    for _ in range(6):
         process = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
-        time.sleep(chooser.uniform(3.0, 9.0))
+        # Start-up takes about 3 s; the export is written from about 5 s on.
+        time.sleep(chooser.uniform(3.0, 8.0))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
-    assert kills >= 5, kills
+    assert kills >= 3, kills
     versions = [name for name in os.listdir(out / "m") if not name.startswith(".tmp-")]
     assert all(name.isdigit() for name in versions)
     images = tf.constant([open(p, "rb").read() for p in sorted(digits.glob("0/*.png"))[:2]])

@@ -32,7 +32,9 @@ def service():
     service = tf.data.experimental.service
     dispatcher = service.DispatchServer(service.DispatcherConfig(port=0))
     address = dispatcher.target.split("://")[1]
-    workers = [service.WorkerServer(service.WorkerConfig(dispatcher_address=address, port=0))
+    # Frequent heartbeats: stopping a worker waits for one (30 s by default).
+    workers = [service.WorkerServer(service.WorkerConfig(dispatcher_address=address, port=0,
+                                                         heartbeat_interval_ms=100))
                for _ in range(2)]
     yield dispatcher.target
     for worker in workers:

@@ -74,7 +74,7 @@ def test_bad_recipe_settings_are_named(values, message):
 @pytest.mark.slow
 def test_transfer_learning_then_fine_tuning_improves_validation(colours, base_weights, tmp_path):
     config = TrainConfig(data=str(colours), model="resnet50", weights=base_weights,
-                         image_size=(32, 32), epochs=3, fine_tune_epochs=1, batch_size=8,
+                         image_size=(32, 32), epochs=2, fine_tune_epochs=1, batch_size=8,
                          learning_rate=3e-3, fine_tune_learning_rate=1e-5, validation=0.3,
                          out=str(tmp_path / "run"))
     validation = data.from_directory(colours).split(validation=0.3)["validation"]
@@ -88,10 +88,10 @@ def test_transfer_learning_then_fine_tuning_improves_validation(colours, base_we
                         .mean())
 
     metadata = train(config)
-    assert metadata["epochs"] == 4
+    assert metadata["epochs"] == 3
     assert metadata["validation_loss"] < loss_before
     assert metadata["validation_accuracy"] >= 0.9
     saved = json.loads((tmp_path / "run" / "config.json").read_text())
     assert (saved["fine_tune_stages"], saved["weights"]) == (1, base_weights)
     rows = (tmp_path / "run" / "history.csv").read_text().splitlines()
-    assert len(rows) == 1 + 4
+    assert len(rows) == 1 + 3
