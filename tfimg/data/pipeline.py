@@ -113,7 +113,7 @@ class PipelineConfig:
         return max(8, min(256, 131072 // (self.image_size[0] * self.image_size[1])))
 
 
-def _cores():
+def cores():
     """CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
@@ -275,7 +275,7 @@ def _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, co
     def nonempty(indices, *_):
         return tf.size(indices) > 0
 
-    decoded = chunks.map(graph_function(fast), num_parallel_calls=_cores(),
+    decoded = chunks.map(graph_function(fast), num_parallel_calls=cores(),
                          deterministic=config.deterministic).ignore_errors()
     retried = everything.map(graph_function(pending)).filter(nonempty).map(slow)
     once = tf.data.Dataset.range(1)
@@ -364,7 +364,7 @@ def _decode_tfds(source, config):
         return tf.ensure_shape(image, [*config.image_size, config.channels]), label
 
     images = source.images(shuffle_files=config.shuffle, seed=config.seed)
-    images = images.map(graph_function(prepare), num_parallel_calls=_cores()).ignore_errors()
+    images = images.map(graph_function(prepare), num_parallel_calls=cores()).ignore_errors()
     indexed = images.enumerate().map(lambda index, item: (index, *item))
     return indexed.batch(config.files_per_chunk)
 
@@ -409,7 +409,7 @@ def finish_batches(dataset, config, training):
             images = layer(images, training=True)
         return normalize(images, config.normalize), labels
 
-    dataset = dataset.map(graph_function(finish), num_parallel_calls=_cores())
+    dataset = dataset.map(graph_function(finish), num_parallel_calls=cores())
     # tf.data's autotuning starts map parallelism low and, on a 2-core machine, often leaves
     # the first epoch on one core: the parallelism is set to the cores available instead.
     options = tf.data.Options()

@@ -25,7 +25,7 @@ import dataclasses
 import tensorflow as tf
 
 from tfimg.data.files import ImageFiles
-from tfimg.data.pipeline import (Pipeline, PipelineConfig, _cores, decode_config,
+from tfimg.data.pipeline import (Pipeline, PipelineConfig, cores, decode_config,
                                  finish_batches, graph_function)
 
 
@@ -68,7 +68,7 @@ def service_pipeline(source, address, config=None, training=None, job_name=None,
     order = tf.data.Dataset.range(len(source))
     if config.shuffle:
         order = order.shuffle(len(source), seed=config.seed, reshuffle_each_iteration=True)
-    decoded = (order.map(graph_function(load), num_parallel_calls=_cores()).ignore_errors()
+    decoded = (order.map(graph_function(load), num_parallel_calls=cores()).ignore_errors()
                .batch(config.batch_size, drop_remainder=config.drop_remainder))
     distributed = decoded.apply(tf.data.experimental.service.distribute(
         processing_mode="distributed_epoch", service=address, job_name=job_name))

@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -28,8 +27,10 @@ from tfimg.export import tflite
 from tfimg.export.config import ExportConfig
 from tfimg.export.parity import ParityError, compare, failures
 from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE, serving_archive
+from tfimg.train.checkpoint import write_json
 from tfimg.train.evaluate import (decode_file, files_for_classes, image_decoder,
                                   load_model_folder, pipeline_config)
+from tfimg.train.saving import staging_folder
 
 
 def next_version(base):
@@ -58,9 +59,10 @@ class _Images:
 
     def _load(self, files, count):
         chosen = np.linspace(0, len(files) - 1, min(count, len(files))).round().astype(int)
+        full_paths = files.full_paths()
         paths, labels, images = [], [], []
         for index in sorted(set(chosen.tolist())):
-            path = files.full_paths()[index]
+            path = full_paths[index]
             try:
                 images.append(decode_file(self.decoder, path).numpy()[0])
             except ValueError:
@@ -106,7 +108,8 @@ def _export_tflite(config, staging, archive, images, reference):
         file.write(content)
     model = tflite.TfliteModel(content)
     figures = compare(model.predict(images.images), reference, images.labels)
-    figures["latency_ms_per_image"] = model.latency_ms(images.images[0])
+    one = images.images[:1]
+    figures["latency_ms_per_image"] = _median_ms(lambda: model.predict(one), repeats=50)
     figures["input"] = _details(model.input_details)
     figures["output"] = _details(model.output_details)
     return figures
@@ -117,11 +120,6 @@ def _details(details):
     return {"dtype": np.dtype(details["dtype"]).name,
             "shape": [int(s) for s in details["shape_signature"]],
             "scale": float(scale), "zero_point": int(zero_point)}
-
-
-def _write_json(path, value):
-    with open(path, "w", encoding="utf-8") as file:
-        json.dump(value, file, indent=2)
 
 
 def _size(folder):
@@ -152,7 +150,7 @@ def export(config):
     images = _Images(config, metadata)
     reference = np.asarray(model.predict(images.images, batch_size=64, verbose=0))
     kind = "saved_model" if config.format == "saved_model" else f"tflite-{config.quantize}"
-    staging = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=base)
+    staging = staging_folder(base, f".tmp-{version}-")
     try:
         archive = serving_archive(model, metadata)
         if config.format == "saved_model":
@@ -165,15 +163,14 @@ def export(config):
         figures.update(kind=kind, bytes=_size(staging), data=os.path.dirname(images.paths[0]))
         problems = failures(figures, kind)
         figures["passed"] = not problems
-        _write_json(os.path.join(staging, "parity.json"), figures)
+        write_json(os.path.join(staging, "parity.json"), figures)
         if problems:
             raise ParityError(f"{kind} export of {config.model!r} fails its parity check: "
                               f"{'; '.join(problems)} ({json.dumps(figures)})")
-        _write_json(os.path.join(staging, "metadata.json"), {**metadata, "export": figures})
+        write_json(os.path.join(staging, "metadata.json"), {**metadata, "export": figures})
         with open(os.path.join(staging, "labels.txt"), "w", encoding="utf-8") as file:
             file.write("".join(f"{name}\n" for name in metadata["class_names"]))
-        _write_json(os.path.join(staging, "export_config.json"), config.to_json())
-        os.chmod(staging, 0o755)  # mkdtemp's folder is private; the export is not.
+        write_json(os.path.join(staging, "export_config.json"), config.to_json())
         os.rename(staging, target)
     finally:
         if os.path.exists(staging):

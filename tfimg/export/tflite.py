@@ -6,8 +6,6 @@ scores out). Only LiteRT's builtin ops are allowed unless `allow_flex` is set, s
 on any LiteRT runtime without the Flex delegate.
 """
 
-import time
-
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
@@ -99,14 +97,3 @@ class TfliteModel:
             self._dequantize(self.runner(images=self._quantize(images[i:i + batch_size]))
                              ["scores"])
             for i in range(0, len(images), batch_size)])
-
-    def latency_ms(self, image, repeats=50):
-        """Median milliseconds to classify one image."""
-        image = image[None]
-        self.predict(image)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            self.predict(image)
-            times.append(time.perf_counter() - start)
-        return 1000 * float(np.median(times))

@@ -6,15 +6,21 @@ import shutil
 import tempfile
 
 
+def staging_folder(parent, prefix):
+    """A new empty folder in `parent` (created if needed) named `prefix` + a random suffix,
+    with the permissions of an ordinary folder: mkdtemp's is private, the outputs are not."""
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)
+    return staging
+
+
 def save_model_folder(model, metadata, out):
     """Writes `out/model.keras` and `out/metadata.json` (class names, preprocessing, figures)
     to a temporary folder beside `out`, then swaps it into place."""
-    parent = os.path.dirname(os.path.abspath(out))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".staging-", dir=parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's folder is private; the model is not.
+    staging = staging_folder(os.path.dirname(os.path.abspath(out)), ".staging-")
     model.save(os.path.join(staging, "model.keras"))
     with open(os.path.join(staging, "metadata.json"), "w", encoding="utf-8") as file:
         json.dump(metadata, file, indent=2)
