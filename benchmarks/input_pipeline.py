@@ -28,7 +28,7 @@ import tensorflow as tf  # noqa: E402
 from PIL import Image, ImageOps  # noqa: E402
 
 import tfimg.data as data  # noqa: E402
-from tfimg.data.formats import is_image_name  # noqa: E402
+from tfimg.formats import is_image_name  # noqa: E402
 
 
 def list_files(root, limit):

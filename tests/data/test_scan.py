@@ -18,7 +18,7 @@ from tests.data.hostile import (
     EXPECTED_SIZES,
     make_hostile_folder,
 )
-from tfimg.data.formats import DEFAULT_MAX_PIXELS
+from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.scan import STATUSES, ScanEntry, ScanReport, scan, scan_file
 
 scan_module = importlib.import_module("tfimg.data.scan")

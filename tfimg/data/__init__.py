@@ -8,7 +8,7 @@
 
 from tfimg.data.decode import decode_batch, decode_image
 from tfimg.data.files import ImageFiles, from_directory, from_manifest
-from tfimg.data.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
+from tfimg.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
 from tfimg.data.pipeline import Pipeline, PipelineConfig, build_pipeline
 from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_file
 from tfimg.data.split import assign_split, hash_fraction

@@ -18,7 +18,7 @@ than decoding a 32x32 JPEG. Every function here is a pure tensor function, safe 
 
 import tensorflow as tf
 
-from tfimg.data.formats import DEFAULT_MAX_PIXELS
+from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.headers import JPEG, UNKNOWN, parse_headers, plain_jpeg_heads
 from tfimg.ops.geometry import apply_orientation, resize
 

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import os
 
-from tfimg.data.formats import is_image_name
+from tfimg.formats import is_image_name
 from tfimg.data.split import SPLIT_NAMES, assign_split
 
 

@@ -28,7 +28,7 @@ from PIL import Image
 
 from tfimg.data.decode import decode_batch, luma, read_uniform_jpegs, to_uint8
 from tfimg.data.files import ImageFiles
-from tfimg.data.formats import DEFAULT_MAX_PIXELS
+from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.memory_cache import MemoryCache
 from tfimg.data.tfds_source import TfdsSource
 from tfimg.data.tfrecord import TFRecordFiles

@@ -29,7 +29,7 @@ import tempfile
 
 from PIL import Image
 
-from tfimg.data.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, sniff_format
+from tfimg.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, sniff_format
 
 __all__ = [
     "CORRUPT",

@@ -16,7 +16,7 @@ import sys
 
 import tensorflow as tf
 
-from tfimg.data.formats import sniff_format
+from tfimg.formats import sniff_format
 
 FEATURES = {
     "image/encoded": tf.io.FixedLenFeature([], tf.string),

@@ -5,7 +5,7 @@ import keras
 import tensorflow as tf
 
 from tfimg.data import decode_batch
-from tfimg.data.formats import DEFAULT_MAX_PIXELS
+from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.ops.normalize import normalize
 
 BYTES_SIGNATURE = "serving_default"

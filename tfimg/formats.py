@@ -1,6 +1,7 @@
 """Image formats the input layer decodes, recognised by content (magic bytes), never by name.
 
-Plain Python: used by the scanner and by sources to list candidate files.
+Plain Python, shared by every stage: acquisition and labelling check downloads and annotated
+images with it, the input layer lists and scans files, the server checks requests.
 """
 
 import os
