@@ -1,0 +1,126 @@
+"""Downloaded bytes as images: checked by content, optionally resized and re-encoded.
+
+Validation decodes the whole image (Pillow), after checking the declared pixel count from the
+header, so HTML served as `image/png`, truncated files and decompression bombs are all caught
+whatever the URL's extension or Content-Type says. Resize modes follow img2dataset's:
+- "no": the downloaded bytes are kept as they are;
+- "keep_ratio": the shorter side becomes `image_size`, aspect ratio kept;
+- "center_crop": keep_ratio, then the central `image_size` square;
+- "border": the longer side becomes `image_size`, then black borders make it square.
+Resized images are turned upright by their EXIF orientation first and re-encoded.
+
+Plain Python (Pillow).
+"""
+
+import io
+
+from PIL import Image, ImageOps
+
+from tfimg.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, sniff_format
+
+RESIZE_MODES = ("no", "keep_ratio", "center_crop", "border")
+ENCODE_FORMATS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
+_ORIENTATION = 0x0112
+EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "gif": ".gif", "bmp": ".bmp", "webp": ".webp"}
+
+
+class ImageError(ValueError):
+    """Bytes that are not a usable image; `status` is the manifest status."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+def _looks_like_html(data):
+    head = data[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
+
+
+def open_image(data, max_pixels=DEFAULT_MAX_PIXELS):
+    """The fully decoded Pillow image of `data` and its format name.
+
+    Raises:
+        ImageError with status "not_image" (HTML, text, unknown bytes, formats the input layer
+        does not decode), "too_many_pixels" or "corrupt" (truncated or broken data).
+    """
+    found = sniff_format(data[:32])
+    if found is None:
+        kind = "an HTML page" if _looks_like_html(data) else "not an image"
+        raise ImageError("not_image", f"{kind} ({len(data)} bytes starting {data[:12]!r})")
+    if found not in DECODED_FORMATS:
+        raise ImageError("not_image", f"a {found.upper()} image, which tfimg does not decode")
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        raise ImageError("too_many_pixels", str(error)) from None
+    except (OSError, ValueError, SyntaxError) as error:
+        raise ImageError("corrupt", f"{found.upper()} header does not parse: {error}") from None
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageError("too_many_pixels", f"declared {width}x{height} is over {max_pixels} "
+                         f"pixels")
+    try:
+        image.load()
+    except (OSError, ValueError, SyntaxError) as error:
+        raise ImageError("corrupt", f"{found.upper()} does not decode: {error}") from None
+    return image, found
+
+
+def resize(image, mode, image_size):
+    """The Pillow image resized by `mode` (see the module docstring); upright RGB."""
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    width, height = image.size
+    if mode in ("keep_ratio", "center_crop"):
+        scale = image_size / min(width, height)
+    else:  # border
+        scale = image_size / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if mode == "center_crop":
+        left, top = (size[0] - image_size) // 2, (size[1] - image_size) // 2
+        image = image.crop((left, top, left + image_size, top + image_size))
+    elif mode == "border":
+        canvas = Image.new("RGB", (image_size, image_size))
+        canvas.paste(image, ((image_size - size[0]) // 2, (image_size - size[1]) // 2))
+        image = canvas
+    return image
+
+
+def encode(image, encode_format, quality=95):
+    """Bytes of `image` as "jpeg", "png" or "webp"."""
+    out = io.BytesIO()
+    options = {"quality": quality} if encode_format in ("jpeg", "webp") else {}
+    image.save(out, format=encode_format.upper(), **options)
+    return out.getvalue()
+
+
+def difference_hash(image):
+    """The 64-bit difference hash (dHash) of an image as 16 hex digits: equal for the same
+    picture re-encoded or resized (Krawetz, "Kind of like that", 2013)."""
+    small = ImageOps.exif_transpose(image).convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    pixels = small.tobytes()  # one byte per pixel, row by row
+    bits = 0
+    for row in range(8):
+        for column in range(8):
+            left, right = pixels[row * 9 + column], pixels[row * 9 + column + 1]
+            bits = (bits << 1) | (left > right)
+    return f"{bits:016x}"
+
+
+def prepare(data, max_pixels, mode="no", image_size=256, encode_format="jpeg",
+            perceptual_hash=False):
+    """(bytes to store, extension, width, height, dHash or None) of downloaded `data`.
+
+    Raises:
+        ImageError (see `open_image`).
+    """
+    image, found = open_image(data, max_pixels)
+    phash = difference_hash(image) if perceptual_hash else None
+    if mode == "no":
+        width, height = image.size
+        if image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter
+            width, height = height, width
+        return data, EXTENSIONS[found], width, height, phash
+    image = resize(image, mode, image_size)
+    return encode(image, encode_format), ENCODE_FORMATS[encode_format], *image.size, phash
