@@ -10,7 +10,8 @@ from tfimg.acquire.config import DownloadConfig
 from tfimg.acquire.crawler import crawl, parse_page
 from tfimg.acquire.downloader import download
 from tfimg.acquire.manifest import merge, read_rows
+from tfimg.acquire.stock import search, write_url_list
 from tfimg.acquire.urls import UrlRow, read_url_list
 
 __all__ = ["DownloadConfig", "UrlRow", "crawl", "download", "merge", "parse_page", "read_rows",
-           "read_url_list"]
+           "read_url_list", "search", "write_url_list"]

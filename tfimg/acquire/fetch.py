@@ -33,7 +33,7 @@ class Response:
     body: bytes
 
 
-class FetchError(Exception):
+class FetchError(OSError):
     """A failed fetch. `status` is the manifest status ("http_error", "timeout", ...)."""
 
     def __init__(self, status, message, http_status=None, transient=False, retry_after=None):
