@@ -7,7 +7,7 @@ import sys
 from tfimg import __version__
 
 VERBS = ("demo", "train", "evaluate", "predict", "recognize", "export", "scan", "doctor",
-         "tfrecord", "serve", "download", "crawl", "stock")
+         "tfrecord", "serve", "download", "crawl", "stock", "labels")
 
 
 def build_parser():

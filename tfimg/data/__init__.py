@@ -7,13 +7,14 @@
 """
 
 from tfimg.data.decode import decode_batch, decode_image
+from tfimg.data.detection import detection_pipeline, from_annotations, write_detection_tfrecords
 from tfimg.data.files import ImageFiles, from_directory, from_manifest
-from tfimg.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
 from tfimg.data.pipeline import Pipeline, PipelineConfig, build_pipeline
 from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_file
 from tfimg.data.split import assign_split, hash_fraction
 from tfimg.data.tfds_source import TfdsSource, from_tfds
 from tfimg.data.tfrecord import TFRecordFiles, from_tfrecords, write_tfrecords
+from tfimg.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -29,6 +30,8 @@ __all__ = [
     "build_pipeline",
     "decode_batch",
     "decode_image",
+    "detection_pipeline",
+    "from_annotations",
     "from_directory",
     "from_manifest",
     "from_tfds",
@@ -37,5 +40,6 @@ __all__ = [
     "scan",
     "scan_file",
     "sniff_format",
+    "write_detection_tfrecords",
     "write_tfrecords",
 ]

@@ -1,0 +1,78 @@
+"""Validation finds every defect planted in a fixture dataset, and nothing else; the labels CLI
+converts, validates and summarises."""
+
+import json
+
+from PIL import Image
+
+from tfimg.cli import main
+from tfimg.label import Annotation, Box, validate, write_voc
+
+
+def _image(path, size, orientation=None):
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    Image.new("RGB", size, (90, 120, 30)).save(path, exif=exif)
+
+
+def _dataset(root):
+    """Three clean annotated images, and one planted defect of each kind."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "classes.txt").write_text("cat\ndog\n")
+    for name in ("ok", "ok2", "unknown", "empty", "outside", "dup", "sub/nested"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        _image(root / f"{name}.jpg", (64, 48))
+    _image(root / "rotated.jpg", (64, 48), orientation=6)  # upright it is 48x64
+    _image(root / "extra.jpg", (64, 48))
+    boxes = {"ok": [Box("cat", 1, 2, 30, 40), Box("dog", 10, 10, 64, 48)],
+             "ok2": [], "sub/nested": [Box("dog", 3, 3, 9, 9)],
+             "unknown": [Box("zebra", 1, 1, 10, 10)], "empty": [Box("cat", 5, 5, 5, 20)],
+             "outside": [Box("cat", 10, 10, 70, 20)],
+             "dup": [Box("cat", 1, 1, 10, 10), Box("cat", 1, 1, 10, 10)],
+             "rotated": [Box("cat", 1, 1, 10, 10)], "missing": [Box("cat", 1, 1, 10, 10)]}
+    for name, found in boxes.items():
+        write_voc(Annotation(name.split("/")[-1] + ".jpg", 64, 48, found), root / f"{name}.xml")
+    write_voc(Annotation("../ok.jpg", 64, 48), root / "escape.xml")
+    (root / "nan.xml").write_text((root / "ok.xml").read_text().replace(
+        "<xmin>1</xmin>", "<xmin>nan</xmin>"))
+
+
+def test_every_planted_defect_and_nothing_else(tmp_path):
+    _dataset(tmp_path)
+    report = validate(tmp_path, "voc")
+    found = sorted((name, kind) for name, kind, _ in report.issues)
+    assert found == [("../ok.jpg", "unsafe_path"), ("dup.jpg", "duplicate_box"),
+                     ("empty.jpg", "empty_box"), ("extra.jpg", "extra_image"),
+                     ("missing.jpg", "missing_image"), ("nan.xml", "unreadable"),
+                     ("outside.jpg", "outside_image"), ("rotated.jpg", "size_mismatch"),
+                     ("unknown.jpg", "unknown_label")]
+    details = {kind: detail for _, kind, detail in report.issues}
+    assert "object 1 bndbox/xmin: expected a finite number" in details["unreadable"]
+    assert "image is 48x64 upright" in details["size_mismatch"]
+    assert report.class_counts == {"cat": 7, "dog": 2, "zebra": 1}
+    assert report.images == 10
+
+
+def test_labels_cli_convert_validate_stats(tmp_path, capsys):
+    _dataset(tmp_path / "voc")
+    for name in ("nan", "escape", "missing", "unknown", "empty", "outside", "dup", "rotated"):
+        (tmp_path / "voc" / f"{name}.xml").unlink()
+    for name in ("unknown", "empty", "outside", "dup", "rotated", "extra"):
+        (tmp_path / "voc" / f"{name}.jpg").unlink()
+    assert main(["labels", "validate", str(tmp_path / "voc")]) == 0
+    assert main(["labels", "convert", "--from", "voc", "--to", "coco", str(tmp_path / "voc"),
+                 str(tmp_path / "coco.json")]) == 0
+    coco = json.loads((tmp_path / "coco.json").read_text())
+    assert sorted(image["file_name"] for image in coco["images"]) == [
+        "ok.jpg", "ok2.jpg", "sub/nested.jpg"]
+    assert main(["labels", "convert", "--from", "coco", "--to", "yolo", str(tmp_path / "coco.json"),
+                 str(tmp_path / "yolo"), "--images", str(tmp_path / "voc")]) == 0
+    assert (tmp_path / "yolo" / "sub" / "nested.txt").read_text().startswith("1 0.093750 ")
+    assert main(["labels", "stats", str(tmp_path / "yolo"), "--format", "yolo", "--images",
+                 str(tmp_path / "voc"), "--plot", str(tmp_path / "stats.png")]) == 0
+    printed = capsys.readouterr().out
+    assert "cat" in printed and "dog" in printed and (tmp_path / "stats.png").stat().st_size
+    _dataset(tmp_path / "bad")
+    assert main(["labels", "validate", str(tmp_path / "bad")]) == 1
+    assert "duplicate_box" in capsys.readouterr().out

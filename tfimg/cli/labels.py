@@ -1,0 +1,100 @@
+"""`tfimg labels`: convert, validate, summarise and draw box annotations; auto-label images."""
+
+FORMATS = ["voc", "yolo", "coco", "labelstudio"]
+
+
+def add_parser(verbs):
+    parser = verbs.add_parser("labels", help="annotations: convert, validate, stats, draw, auto")
+    actions = parser.add_subparsers(dest="action", required=True)
+    convert = actions.add_parser("convert", help="between VOC, YOLO, COCO and Label Studio")
+    convert.add_argument("--from", dest="source_format", choices=FORMATS, required=True)
+    convert.add_argument("--to", dest="target_format", choices=FORMATS, required=True)
+    convert.add_argument("source")
+    convert.add_argument("target", help="a folder for voc/yolo, a .json file for coco")
+    validate = actions.add_parser("validate", help="check annotations against the images")
+    stats = actions.add_parser("stats", help="class histogram and box sizes")
+    draw = actions.add_parser("draw", help="images with their boxes drawn")
+    draw.add_argument("--out", required=True, help="folder for the drawn images")
+    for sub in (validate, stats, draw):
+        sub.add_argument("source", help="annotation folder (voc, yolo) or JSON file")
+        sub.add_argument("--format", choices=FORMATS, default="voc")
+    for sub in (convert, validate, stats, draw):
+        sub.add_argument("--images", help="the images folder (default: the annotations' "
+                         "folder)")
+    validate.add_argument("--labels", help="classes.txt or JSON label map to check names "
+                          "against")
+    stats.add_argument("--plot", help="PNG file for the class histogram and box sizes")
+    auto = actions.add_parser("auto", help="label images with a trained classifier")
+    auto.add_argument("--model", required=True, help="model folder (or a tfimg train run)")
+    auto.add_argument("images", help="folder of images")
+    auto.add_argument("--out", required=True)
+    auto.add_argument("--format", choices=["voc", "csv", "folders"], default="csv")
+    auto.add_argument("--threshold", type=float, default=0.5,
+                      help="below this confidence an image goes to review.csv")
+    parser.set_defaults(run=run)
+
+
+def run(args):
+    return {"convert": _convert, "validate": _validate, "stats": _stats, "draw": _draw,
+            "auto": _auto}[args.action](args)
+
+
+def _convert(args):
+    from tfimg.label import convert
+
+    images, boxes = convert(args.source, args.source_format, args.target, args.target_format,
+                            args.images)
+    print(f"{images} images, {boxes} boxes written to {args.target}")
+
+
+def _validate(args):
+    from tfimg.label import validate
+
+    report = validate(args.source, args.format, args.images, args.labels)
+    for name, kind, detail in report.issues:
+        print(f"{kind:>14}  {name}: {detail}")
+    print(f"{report.images} annotated images, {report.boxes} boxes, {len(report.issues)} "
+          f"issues {dict(report.kinds())}")
+    return 1 if report.issues else 0
+
+
+def _stats(args):
+    from tfimg.label import load
+
+    annotations, _, _ = load(args.source, args.format, args.images)
+    counts = {}
+    sizes = []
+    for annotation in annotations:
+        for box in annotation.boxes:
+            counts[box.name] = counts.get(box.name, 0) + 1
+            sizes.append((box.xmax - box.xmin, box.ymax - box.ymin))
+    for name, count in sorted(counts.items(), key=lambda item: -item[1]):
+        print(f"{name:>20} {count:7d}")
+    print(f"{len(annotations)} images, {len(sizes)} boxes")
+    if args.plot:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+        left.barh(list(counts), list(counts.values()))
+        left.set_xlabel("boxes")
+        right.scatter([w for w, _ in sizes], [h for _, h in sizes], s=8, alpha=0.5)
+        right.set_xlabel("box width (px)")
+        right.set_ylabel("box height (px)")
+        figure.tight_layout()
+        figure.savefig(args.plot, dpi=100)
+
+
+def _draw(args):
+    from tfimg.label.draw import draw_dataset
+
+    print(f"{draw_dataset(args.source, args.format, args.out, args.images)} images drawn in "
+          f"{args.out}")
+
+
+def _auto(args):
+    from tfimg.train.autolabel import auto_label
+
+    summary = auto_label(args.model, args.images, args.out, args.format, args.threshold)
+    print(summary)

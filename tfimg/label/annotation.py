@@ -1,0 +1,90 @@
+"""The in-memory form of box annotations, shared by every format, and safe file names.
+
+Coordinates are absolute pixels, corners `xmin, ymin, xmax, ymax` (Keras' "xyxy" format), as
+Pascal VOC files hold them: tfimg converts between formats the way LabelImg itself does (VOC
+corners taken as they are, YOLO and Label Studio relative to the image size, COCO as x, y,
+width, height), so a box drawn in LabelImg lands on the same pixels in every format.
+
+Plain Python.
+"""
+
+import dataclasses
+import math
+import os
+
+# Coordinates beyond this are refused as nonsense (a 1-gigapixel side), not clipped.
+MAX_COORDINATE = 1e9
+
+
+@dataclasses.dataclass
+class Box:
+    name: str
+    xmin: float
+    ymin: float
+    xmax: float
+    ymax: float
+    difficult: bool = False
+    truncated: bool = False
+    pose: str = "Unspecified"
+
+    @property
+    def corners(self):
+        return (self.xmin, self.ymin, self.xmax, self.ymax)
+
+
+@dataclasses.dataclass
+class Annotation:
+    """The boxes of one image. `filename` is the image's path relative to the dataset root."""
+
+    filename: str
+    width: int
+    height: int
+    boxes: list = dataclasses.field(default_factory=list)
+    depth: int = 3
+    folder: str = ""
+    path: str = ""  # LabelImg's absolute path on the annotator's machine: informative only
+    verified: bool = False
+
+
+def number(value, where, field, integer=False, text=True):
+    """A finite number of at most MAX_COORDINATE from a file's field, or a ValueError naming
+    `where` (the file) and `field`. `text`: accept numbers written as strings (XML, YOLO);
+    JSON formats pass False, so that `"3"` in a COCO bbox is an error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str) if text else
+                                                 (int, float)):
+        raise ValueError(f"{where}: {field}: expected a number, received "
+                         f"{type(value).__name__} {value!r}"[:300])
+    try:
+        result = float(value)
+    except ValueError:
+        raise ValueError(f"{where}: {field}: expected a number, received {value!r}"[:300]) \
+            from None
+    if not math.isfinite(result) or abs(result) > MAX_COORDINATE:
+        raise ValueError(f"{where}: {field}: expected a finite number of at most "
+                         f"{MAX_COORDINATE:g}, received {value!r}"[:300])
+    if integer:
+        if result != int(result):
+            raise ValueError(f"{where}: {field}: expected an integer, received {value!r}")
+        return int(result)
+    return result
+
+
+def safe_join(root, filename, where):
+    """`root/filename`, refusing names that would leave `root` (absolute paths, `..`, links
+    pointing outside).
+
+    Raises:
+        ValueError naming `where` and the file name.
+    """
+    if not filename or not isinstance(filename, str):
+        raise ValueError(f"{where}: expected an image file name, received {filename!r}")
+    normalized = filename.replace("\\", "/")
+    if (os.path.isabs(normalized) or normalized.startswith("/") or ":" in normalized.split("/")[0]
+            or ".." in normalized.split("/")):
+        raise ValueError(f"{where}: image file name {filename!r} leaves the dataset folder")
+    root = os.path.realpath(root)
+    joined = os.path.realpath(os.path.join(root, normalized))
+    if os.path.commonpath([root, joined]) != root:
+        raise ValueError(f"{where}: image file name {filename!r} leads outside the dataset "
+                         f"folder (a link?)")
+    return joined

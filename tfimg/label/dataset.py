@@ -1,0 +1,130 @@
+"""Annotation datasets on disk in each format, loaded into Annotations and saved back.
+
+    voc          a folder of LabelImg XML files (any depth), `classes.txt` optional
+    yolo         a folder of NAME.txt files and `classes.txt`; image sizes read from the images
+    coco         one JSON file
+    labelstudio  one JSON file (Label Studio's export)
+
+Image file names stay relative to the images folder (`images`, default: the annotation folder
+for VOC/YOLO, the JSON file's folder otherwise) and may not leave it.
+
+Plain Python (Pillow reads image sizes).
+"""
+
+import dataclasses
+import json
+import os
+
+from PIL import Image
+
+from tfimg.formats import IMAGE_EXTENSIONS
+from tfimg.label import formats
+from tfimg.label.annotation import safe_join
+from tfimg.label.labelmap import LabelMap
+from tfimg.label.voc import read_voc, write_voc
+
+FORMATS = ("voc", "yolo", "coco", "labelstudio")
+
+
+def _files(root, extension):
+    found = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        found += [os.path.join(folder, name) for name in sorted(names)
+                  if name.lower().endswith(extension)]
+    return found
+
+
+def image_files(root):
+    """Image files under `root`, relative, sorted."""
+    return [os.path.relpath(path, root).replace(os.sep, "/") for path in _files(root, "")
+            if path.lower().endswith(IMAGE_EXTENSIONS)]
+
+
+def _labels_for(annotations, root):
+    classes = os.path.join(root, "classes.txt") if os.path.isdir(root) else None
+    if classes and os.path.isfile(classes):
+        return LabelMap.read(classes)
+    return LabelMap(sorted({box.name for annotation in annotations
+                            for box in annotation.boxes}))
+
+
+def load(source, kind, images=None):
+    """(Annotations, LabelMap, images folder) of an annotation dataset.
+
+    Raises:
+        ValueError naming the file and field of the first unreadable annotation.
+    """
+    if kind not in FORMATS:
+        raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
+    source = os.fspath(source)
+    if kind in ("coco", "labelstudio"):
+        images = images or os.path.dirname(os.path.abspath(source))
+        value = formats.read_json(source)
+        if kind == "coco":
+            annotations, labels = formats.parse_coco(value, source)
+        else:
+            annotations = formats.parse_labelstudio(value, source)
+            labels = _labels_for(annotations, None)
+        return annotations, labels, images
+    images = images or source
+    if kind == "voc":
+        annotations = []
+        for path in _files(source, ".xml"):
+            annotation = read_voc(path)
+            folder = os.path.relpath(os.path.dirname(path), source)
+            if folder != ".":  # LabelImg keeps each XML beside its image
+                annotation.filename = f"{folder.replace(os.sep, '/')}/{annotation.filename}"
+            annotations.append(annotation)
+        return annotations, _labels_for(annotations, source), images
+    classes = os.path.join(source, "classes.txt")
+    if not os.path.isfile(classes):
+        raise ValueError(f"{source}: a YOLO folder needs classes.txt")
+    labels = LabelMap.read(classes)
+    by_stem = {os.path.splitext(name)[0]: name for name in image_files(images)}
+    annotations = []
+    for path in _files(source, ".txt"):
+        stem = os.path.splitext(os.path.relpath(path, source))[0].replace(os.sep, "/")
+        if os.path.basename(path) == "classes.txt":
+            continue
+        if stem not in by_stem:
+            raise ValueError(f"{path}: no image named {stem}.* in {images!r}")
+        with Image.open(safe_join(images, by_stem[stem], path)) as image:
+            width, height = image.size
+        with open(path, encoding="utf-8") as file:
+            annotations.append(formats.parse_yolo(file.read(), by_stem[stem], width, height,
+                                                  labels, path))
+    return annotations, labels, images
+
+
+def save(annotations, labels, target, kind):
+    """Writes Annotations in `kind` to `target` (a folder for VOC/YOLO, a JSON file else)."""
+    target = os.fspath(target)
+    if kind in ("coco", "labelstudio"):
+        value = (formats.coco_json(annotations, labels) if kind == "coco" else
+                 formats.labelstudio_json(annotations))
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as file:
+            json.dump(value, file, indent=2, ensure_ascii=False)
+        return
+    if kind not in FORMATS:
+        raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
+    os.makedirs(target, exist_ok=True)
+    labels.write(os.path.join(target, "classes.txt"))
+    for annotation in annotations:
+        stem = os.path.splitext(annotation.filename)[0]
+        path = os.path.join(target, stem + (".xml" if kind == "voc" else ".txt"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if kind == "voc":  # LabelImg's filename is the bare name of the image beside it
+            write_voc(dataclasses.replace(annotation, filename=os.path.basename(stem) +
+                                          os.path.splitext(annotation.filename)[1]), path)
+        else:
+            with open(path, "w", encoding="utf-8") as file:
+                file.write(formats.yolo_text(annotation, labels))
+
+
+def convert(source, source_kind, target, target_kind, images=None):
+    """Converts an annotation dataset; returns (images annotated, boxes)."""
+    annotations, labels, _ = load(source, source_kind, images)
+    save(annotations, labels, target, target_kind)
+    return len(annotations), sum(len(annotation.boxes) for annotation in annotations)

@@ -1,0 +1,78 @@
+"""Label maps: class names with stable integer ids.
+
+Sources: `classes.txt` / LabelImg's `predefined_classes.txt` (one name per line, id = line
+number from 0), JSON (a list of names, or an object name -> id), or the sub-folders of a
+class-folder dataset (sorted). Ids never move when classes are renamed or merged: a merge maps
+several names onto one kept name.
+
+Plain Python.
+"""
+
+import json
+import os
+
+
+class LabelMap:
+    """Class names in id order (id = position)."""
+
+    def __init__(self, names):
+        names = [str(name).strip() for name in names]
+        if any(not name for name in names):
+            raise ValueError("Expected non-empty class names")
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"Class names {duplicates} appear more than once")
+        self.names = tuple(names)
+        self._ids = {name: i for i, name in enumerate(names)}
+
+    def __len__(self):
+        return len(self.names)
+
+    def __contains__(self, name):
+        return name in self._ids
+
+    def id(self, name):
+        """The id of `name`; ValueError naming it when unknown."""
+        try:
+            return self._ids[name]
+        except KeyError:
+            raise ValueError(f"Unknown class {name!r} (classes: {list(self.names)})") from None
+
+    @classmethod
+    def read(cls, path):
+        """A LabelMap from classes.txt / predefined_classes.txt or a JSON file."""
+        path = os.fspath(path)
+        with open(path, encoding="utf-8-sig") as file:
+            if path.endswith(".json"):
+                value = json.load(file)
+                if isinstance(value, dict):
+                    ids = sorted(value.values())
+                    if ids != list(range(len(ids))):
+                        raise ValueError(f"{path}: ids must be 0..{len(ids) - 1}, found {ids}")
+                    return cls(sorted(value, key=value.get))
+                if not isinstance(value, list):
+                    raise ValueError(f"{path}: expected a list of names or an object name -> id")
+                return cls(value)
+            return cls(line.strip() for line in file if line.strip())
+
+    @classmethod
+    def from_folders(cls, root):
+        return cls(sorted(entry.name for entry in os.scandir(root)
+                          if entry.is_dir() and not entry.name.startswith(".")))
+
+    def write(self, path):
+        """classes.txt (one name per line) or, for a .json path, a JSON object name -> id."""
+        with open(path, "w", encoding="utf-8") as file:
+            if os.fspath(path).endswith(".json"):
+                json.dump(self._ids, file, indent=2, ensure_ascii=False)
+            else:
+                file.write("".join(f"{name}\n" for name in self.names))
+
+    def renamed(self, mapping):
+        """(new LabelMap, {old name: new name}) after renaming and merging by `mapping`
+        ({old: new}; several olds may share a new name, which keeps the first one's id)."""
+        unknown = sorted(set(mapping) - set(self.names))
+        if unknown:
+            raise ValueError(f"Cannot rename unknown classes {unknown}")
+        new_names = list(dict.fromkeys(mapping.get(name, name) for name in self.names))
+        return LabelMap(new_names), {name: mapping.get(name, name) for name in self.names}

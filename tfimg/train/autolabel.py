@@ -1,0 +1,86 @@
+"""Auto-labelling: a trained tfimg classifier labels a folder of images, and the uncertain
+ones go to a review list.
+
+Outputs in `out`:
+    labels.csv     path, label, confidence of every image decoded (best class first)
+    review.csv     the images under the confidence threshold, least confident first
+    errors.csv     images that could not be decoded, with the reason
+and, by `kind`:
+    "csv"          nothing more
+    "folders"      the confident images copied into `out/<label>/` (a class-folder dataset)
+    "voc"          a LabelImg VOC file per image with a whole-image box named by the
+                   prediction (unverified), for review in LabelImg
+"""
+
+import csv
+import os
+import shutil
+
+import numpy as np
+import tensorflow as tf
+
+from tfimg.label import Annotation, Box, write_voc
+from tfimg.label.dataset import image_files
+from tfimg.label.validate import upright_size
+from tfimg.train.evaluate import decode_file, image_decoder, load_model_folder, pipeline_config
+
+KINDS = ("csv", "folders", "voc")
+
+
+def _write_csv(path, header, rows):
+    temporary = f"{path}.tmp-{os.getpid()}"
+    with open(temporary, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(temporary, path)
+
+
+def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64):
+    """Labels every image under `images` with the model at `model_path`.
+
+    Returns:
+        {"images": n, "confident": n, "review": n, "errors": n}.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Expected kind in {KINDS}, received {kind!r}")
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"Expected threshold in [0, 1], received {threshold!r}")
+    model, metadata = load_model_folder(model_path)
+    decoder = image_decoder(pipeline_config(metadata, batch_size=1))
+    class_names = metadata["class_names"]
+    names = image_files(images)
+    decoded, errors = [], []
+    for name in names:
+        try:
+            decoded.append((name, decode_file(decoder, os.path.join(images, name))))
+        except ValueError as error:
+            errors.append((name, str(error)))
+    labelled = []
+    for start in range(0, len(decoded), batch_size):
+        chunk = decoded[start:start + batch_size]
+        scores = np.asarray(model.predict_on_batch(tf.concat([x for _, x in chunk], 0)))
+        labelled += [(name, class_names[int(row.argmax())], float(row.max()))
+                     for (name, _), row in zip(chunk, scores)]
+    os.makedirs(out, exist_ok=True)
+    _write_csv(os.path.join(out, "labels.csv"), ["path", "label", "confidence"],
+               [(name, label, f"{score:.4f}") for name, label, score in labelled])
+    review = sorted((row for row in labelled if row[2] < threshold), key=lambda row: row[2])
+    _write_csv(os.path.join(out, "review.csv"), ["path", "label", "confidence"],
+               [(name, label, f"{score:.4f}") for name, label, score in review])
+    _write_csv(os.path.join(out, "errors.csv"), ["path", "error"], errors)
+    for name, label, score in labelled:
+        source = os.path.join(images, name)
+        if kind == "folders" and score >= threshold:
+            os.makedirs(os.path.join(out, label), exist_ok=True)
+            shutil.copy2(source, os.path.join(out, label, name.replace("/", "_")))
+        elif kind == "voc":
+            width, height = upright_size(source)
+            target = os.path.join(out, os.path.splitext(name)[0] + ".xml")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_voc(Annotation(os.path.basename(name), width, height,
+                                 [Box(label, 1, 1, width, height)],
+                                 folder=os.path.basename(os.path.abspath(images)),
+                                 path=os.path.abspath(source)), target)
+    return {"images": len(labelled), "confident": len(labelled) - len(review),
+            "review": len(review), "errors": len(errors)}
