@@ -31,6 +31,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from tfimg.export import ExportConfig, TfliteModel, export  # noqa: E402
+from tfimg.export.exporter import median_ms  # noqa: E402
 from tfimg.formats import is_image_name  # noqa: E402
 from tfimg.train.evaluate import load_images, load_model_folder, pipeline_config  # noqa: E402
 
@@ -98,16 +99,6 @@ def in_process(signature, encoded, batch_size, requests):
         signature(image_bytes=batch)["scores"].numpy()
         seconds.append(time.perf_counter() - start)
     return requests * batch_size / sum(seconds), seconds
-
-
-def median_ms(function, repeats):
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
 
 
 def main():

@@ -27,3 +27,16 @@ def load_settings(cls, path=None, **values):
 def settings_json(settings):
     """A dataclass's settings as JSON values (tuples become lists), as written beside outputs."""
     return json.loads(json.dumps(dataclasses.asdict(settings)))
+
+
+class Settings:
+    """Mixin of the run settings dataclasses: `load` and `to_json`."""
+
+    @classmethod
+    def load(cls, path=None, **values):
+        """Defaults, then the JSON file at `path`, then `values` that are not None."""
+        return load_settings(cls, path, **values)
+
+    def to_json(self):
+        """The settings as JSON values, as written beside the outputs."""
+        return settings_json(self)

@@ -11,9 +11,10 @@ import io
 import random
 import threading
 import time
-import zlib
 
 from PIL import Image
+
+from tests.data.hostile import bomb_png
 
 ROBOTS = b"""User-agent: *
 Disallow: /private/
@@ -42,19 +43,6 @@ def photo_bytes(number, kind="JPEG"):
     out = io.BytesIO()
     small.resize((64, 64), Image.Resampling.BICUBIC).save(out, format=kind)
     return out.getvalue()
-
-
-def bomb_png(width=20_000, height=20_000):
-    """A real PNG of width x height 1-bit pixels (400 MP) whose zeros compress to ~50 KB."""
-    def chunk(kind, data):
-        return (len(data).to_bytes(4, "big") + kind + data +
-                zlib.crc32(kind + data).to_bytes(4, "big"))
-    compressor = zlib.compressobj(9)
-    row = b"\0" * (1 + (width + 7) // 8)
-    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) +
-            chunk(b"IEND", b""))
 
 
 def page(body, head=""):

@@ -110,7 +110,7 @@ def _png_chunk(kind, data):
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
-def _bomb_png():
+def bomb_png():
     """A valid-looking PNG declaring 20000x20000 RGB with only 4 rows of (zero) pixel data."""
     width, height = BOMB_SIZE
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace.
@@ -150,7 +150,7 @@ def _build_files(rng):
     frames = [_rgb(rng, 30, 40) for _ in range(3)]
     files["bad/anim.webp"] = _encode(frames[0], "WEBP", save_all=True, append_images=frames[1:],
                                      duration=100, loop=0, lossless=True)
-    files["bad/bomb.png"] = _bomb_png()
+    files["bad/bomb.png"] = bomb_png()
     files["bad/notes.txt"] = _TEXT
     return files
 

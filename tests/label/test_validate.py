@@ -73,6 +73,19 @@ def test_labels_cli_convert_validate_stats(tmp_path, capsys):
                  str(tmp_path / "voc"), "--plot", str(tmp_path / "stats.png")]) == 0
     printed = capsys.readouterr().out
     assert "cat" in printed and "dog" in printed and (tmp_path / "stats.png").stat().st_size
+    (tmp_path / "rename.json").write_text('{"cat": "animal", "dog": "animal"}')
+    assert main(["labels", "convert", "--from", "voc", "--to", "voc", str(tmp_path / "voc"),
+                 str(tmp_path / "merged"), "--rename", str(tmp_path / "rename.json")]) == 0
+    assert (tmp_path / "merged" / "classes.txt").read_text() == "animal\n"
+    assert "<name>animal</name>" in (tmp_path / "merged" / "ok.xml").read_text()
+    assert main(["labels", "draw", str(tmp_path / "voc"), "--out", str(tmp_path / "viz")]) == 0
+    drawn = Image.open(tmp_path / "viz" / "ok.jpg").convert("RGB")
+    plain = Image.open(tmp_path / "voc" / "ok.jpg").convert("RGB")
+    edge = [sum(abs(a - b) for a, b in zip(drawn.getpixel((1, y)), plain.getpixel((1, y))))
+            for y in range(5, 35)]  # the cat box's left edge, x = 1
+    inside = [sum(abs(a - b) for a, b in zip(drawn.getpixel((20, y)), plain.getpixel((20, y))))
+              for y in range(25, 35)]
+    assert drawn.size == (64, 48) and min(edge) > 60 and max(inside) < 30
     _dataset(tmp_path / "bad")
     assert main(["labels", "validate", str(tmp_path / "bad")]) == 1
     assert "duplicate_box" in capsys.readouterr().out

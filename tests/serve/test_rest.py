@@ -4,12 +4,12 @@ that name the instance, and outputs as TF Serving writes them."""
 import base64
 import io
 import json
-import zlib
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.data.hostile import bomb_png
 from tfimg.serve.rest import (RequestError, check_image, format_predictions, load_request,
                               parse_inputs)
 
@@ -25,20 +25,6 @@ def _png(size=(4, 3)):
 
 def _b64(data):
     return {"b64": base64.b64encode(data).decode("ascii")}
-
-
-def bomb_png(width=20_000, height=20_000):
-    """A real PNG declaring width x height 1-bit pixels whose zeros compress to about 50 KB."""
-    def chunk(kind, data):
-        return (len(data).to_bytes(4, "big") + kind + data +
-                zlib.crc32(kind + data).to_bytes(4, "big"))
-
-    compressor = zlib.compressobj(9)
-    row = b"\0" * (1 + (width + 7) // 8)
-    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) +
-            chunk(b"IEND", b""))
 
 
 def _parse(request, specs=IMAGE_SPECS, max_batch=8):

@@ -27,7 +27,7 @@ from tfimg.serve import Client, ServeConfig, Server, ServerError
 from tfimg.train import TrainConfig, train
 from tfimg.train.evaluate import predict
 
-from tests.serve.test_rest import bomb_png
+from tests.data.hostile import bomb_png
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from tfimg.acquire.images import ENCODE_FORMATS, RESIZE_MODES
 from tfimg.acquire.safety import parse_networks
 from tfimg.acquire.urls import parse_shard
 from tfimg.formats import DEFAULT_MAX_PIXELS
-from tfimg.settings import load_settings, settings_json
+from tfimg.settings import Settings
 
 USER_AGENT = f"tfimg/{__version__} (+https://github.com/tfimg/tfimg; image dataset downloader)"
 DEDUP_MODES = ("sha256", "phash", "none")
@@ -15,7 +15,7 @@ RETRY_MODES = ("all", "transient")
 
 
 @dataclasses.dataclass(frozen=True)
-class DownloadConfig:
+class DownloadConfig(Settings):
     """What `tfimg.acquire.download` does.
 
     Attributes:
@@ -90,11 +90,3 @@ class DownloadConfig:
             if getattr(self, name) <= 0:
                 raise ValueError(f"Expected {name} > 0 seconds, received "
                                  f"{getattr(self, name)!r}")
-
-    @classmethod
-    def load(cls, path=None, **values):
-        """Defaults, then the JSON file at `path`, then `values` that are not None."""
-        return load_settings(cls, path, **values)
-
-    def to_json(self):
-        return settings_json(self)

@@ -149,10 +149,16 @@ class Fetcher:
         except urllib3.exceptions.HTTPError as error:
             raise FetchError("connection_error", _reason(error), transient=True) from None
         try:
-            body = self._read(raw, max_bytes, deadline) if raw.status not in REDIRECTS else b""
+            if raw.status in REDIRECTS:
+                raw.close()  # a redirect's body is not read, so its connection is not reused
+                body = b""
+            else:
+                body = self._read(raw, max_bytes, deadline)
         finally:
             raw.release_conn()
-        return Response(url, raw.status, {k.lower(): v for k, v in raw.headers.items()}, body)
+        # get() joins repeated headers (two X-Robots-Tag lines) with ", ".
+        return Response(url, raw.status, {name.lower(): raw.headers.get(name)
+                                          for name in raw.headers}, body)
 
     def _read(self, raw, max_bytes, deadline):
         declared = raw.headers.get("content-length")

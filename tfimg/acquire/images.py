@@ -50,20 +50,24 @@ def open_image(data, max_pixels=DEFAULT_MAX_PIXELS):
         raise ImageError("not_image", f"{kind} ({len(data)} bytes starting {data[:12]!r})")
     if found not in DECODED_FORMATS:
         raise ImageError("not_image", f"a {found.upper()} image, which tfimg does not decode")
+    # Pillow's decoders raise many kinds of exceptions on malformed data (OSError, SyntaxError,
+    # struct.error, IndexError, EOFError ...): any of them means a corrupt file.
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as error:
         raise ImageError("too_many_pixels", str(error)) from None
-    except (OSError, ValueError, SyntaxError) as error:
-        raise ImageError("corrupt", f"{found.upper()} header does not parse: {error}") from None
+    except Exception as error:
+        raise ImageError("corrupt", f"{found.upper()} header does not parse: "
+                         f"{type(error).__name__}: {error}") from None
     width, height = image.size
     if width * height > max_pixels:
         raise ImageError("too_many_pixels", f"declared {width}x{height} is over {max_pixels} "
                          f"pixels")
     try:
         image.load()
-    except (OSError, ValueError, SyntaxError) as error:
-        raise ImageError("corrupt", f"{found.upper()} does not decode: {error}") from None
+    except Exception as error:
+        raise ImageError("corrupt", f"{found.upper()} does not decode: "
+                         f"{type(error).__name__}: {error}") from None
     return image, found
 
 

@@ -11,6 +11,8 @@ def add_parser(verbs):
     convert.add_argument("--to", dest="target_format", choices=FORMATS, required=True)
     convert.add_argument("source")
     convert.add_argument("target", help="a folder for voc/yolo, a .json file for coco")
+    convert.add_argument("--rename", help="JSON file {old name: new name} to rename or merge "
+                         "classes")
     validate = actions.add_parser("validate", help="check annotations against the images")
     stats = actions.add_parser("stats", help="class histogram and box sizes")
     draw = actions.add_parser("draw", help="images with their boxes drawn")
@@ -40,10 +42,19 @@ def run(args):
 
 
 def _convert(args):
+    import json
+
     from tfimg.label import convert
 
+    rename = None
+    if args.rename:
+        with open(args.rename, encoding="utf-8") as file:
+            rename = json.load(file)
+        if not isinstance(rename, dict) or not all(isinstance(value, str)
+                                                   for value in rename.values()):
+            raise ValueError(f"{args.rename}: expected a JSON object {{old name: new name}}")
     images, boxes = convert(args.source, args.source_format, args.target, args.target_format,
-                            args.images)
+                            args.images, rename)
     print(f"{images} images, {boxes} boxes written to {args.target}")
 
 

@@ -3,14 +3,14 @@
 import dataclasses
 import os
 
-from tfimg.settings import load_settings, settings_json
+from tfimg.settings import Settings
 
 FORMATS = ("saved_model", "tflite")
 QUANTIZATIONS = ("none", "fp16", "dynamic", "int8")
 
 
 @dataclasses.dataclass(frozen=True)
-class ExportConfig:
+class ExportConfig(Settings):
     """What `tfimg.export.export` does.
 
     Attributes:
@@ -62,12 +62,3 @@ class ExportConfig:
         for name in ("parity_images", "representative_images"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
-
-    @classmethod
-    def load(cls, path=None, **values):
-        """Defaults, then the JSON file at `path`, then `values` that are not None."""
-        return load_settings(cls, path, **values)
-
-    def to_json(self):
-        """The settings as JSON values, as written beside the outputs."""
-        return settings_json(self)

@@ -74,7 +74,8 @@ class _Images:
         return paths, np.array(labels), np.stack(images)
 
 
-def _median_ms(function, repeats=30):
+def median_ms(function, repeats=30):
+    """Median milliseconds of `repeats` calls of `function`, after one untimed warm-up call."""
     function()
     times = []
     for _ in range(repeats):
@@ -95,7 +96,7 @@ def _check_saved_model(staging, images, reference):
     figures["max_abs_difference_images_signature"] = float(
         np.abs(floats["scores"].numpy() - reference[:64]).max())
     one = tf.constant(contents[:1])
-    figures["latency_ms_per_image"] = _median_ms(lambda: serve(image_bytes=one))
+    figures["latency_ms_per_image"] = median_ms(lambda: serve(image_bytes=one))
     return figures
 
 
@@ -109,7 +110,7 @@ def _export_tflite(config, staging, archive, images, reference):
     model = tflite.TfliteModel(content)
     figures = compare(model.predict(images.images), reference, images.labels)
     one = images.images[:1]
-    figures["latency_ms_per_image"] = _median_ms(lambda: model.predict(one), repeats=50)
+    figures["latency_ms_per_image"] = median_ms(lambda: model.predict(one), repeats=50)
     figures["input"] = _details(model.input_details)
     figures["output"] = _details(model.output_details)
     return figures
@@ -159,7 +160,7 @@ def export(config):
         else:
             figures = _export_tflite(config, staging, archive, images, reference)
         one = images.images[:1]
-        figures["keras_latency_ms_per_image"] = _median_ms(lambda: model(one, training=False))
+        figures["keras_latency_ms_per_image"] = median_ms(lambda: model(one, training=False))
         figures.update(kind=kind, bytes=_size(staging), data=os.path.dirname(images.paths[0]))
         problems = failures(figures, kind)
         figures["passed"] = not problems

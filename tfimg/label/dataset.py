@@ -123,8 +123,21 @@ def save(annotations, labels, target, kind):
                 file.write(formats.yolo_text(annotation, labels))
 
 
-def convert(source, source_kind, target, target_kind, images=None):
-    """Converts an annotation dataset; returns (images annotated, boxes)."""
+def rename_classes(annotations, labels, mapping):
+    """(Annotations, LabelMap) with classes renamed and merged by `mapping` ({old: new};
+    several old names may share a new one, which keeps the first one's id)."""
+    new_labels, names = labels.renamed(mapping)
+    renamed = [dataclasses.replace(annotation, boxes=[
+        dataclasses.replace(box, name=names.get(box.name, box.name))
+        for box in annotation.boxes]) for annotation in annotations]
+    return renamed, new_labels
+
+
+def convert(source, source_kind, target, target_kind, images=None, rename=None):
+    """Converts an annotation dataset, renaming classes by `rename` ({old: new}) on the way;
+    returns (images annotated, boxes)."""
     annotations, labels, _ = load(source, source_kind, images)
+    if rename:
+        annotations, labels = rename_classes(annotations, labels, rename)
     save(annotations, labels, target, target_kind)
     return len(annotations), sum(len(annotation.boxes) for annotation in annotations)

@@ -3,11 +3,11 @@
 import dataclasses
 
 from tfimg.formats import DEFAULT_MAX_PIXELS
-from tfimg.settings import load_settings, settings_json
+from tfimg.settings import Settings
 
 
 @dataclasses.dataclass(frozen=True)
-class ServeConfig:
+class ServeConfig(Settings):
     """What `tfimg serve` runs.
 
     Attributes:
@@ -46,12 +46,3 @@ class ServeConfig:
         for name in ("max_body_bytes", "max_concurrent", "workers", "max_batch", "max_pixels"):
             if getattr(self, name) < 1:
                 raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
-
-    @classmethod
-    def load(cls, path=None, **values):
-        """Defaults, then the JSON file at `path`, then `values` that are not None."""
-        return load_settings(cls, path, **values)
-
-    def to_json(self):
-        """The settings as JSON values."""
-        return settings_json(self)

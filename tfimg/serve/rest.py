@@ -88,7 +88,7 @@ def _column(values, name, spec, where, max_pixels):
             raise RequestError(f"{where}: expected a list of {{\"b64\": ...}} values for "
                                f"input {name!r}")
         column = [_string(value, f"{where}[{i}]") for i, value in enumerate(values)]
-        if name.endswith("image_bytes") or name == "images":
+        if name.endswith("image_bytes"):
             for i, data in enumerate(column):
                 check_image(data, f"{where}[{i}]", max_pixels)
         return np.array(column, dtype=object)

@@ -7,7 +7,7 @@ import keras
 
 from tfimg.data.pipeline import PipelineConfig
 from tfimg.models import MODELS, PRETRAINED, RECIPES
-from tfimg.settings import load_settings, settings_json
+from tfimg.settings import Settings
 
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "warmup_cosine")
@@ -20,7 +20,7 @@ _GENERAL_RECIPE = {"image_size": (32, 32), "normalize": "standardize", "weights"
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Settings):
     """What `tfimg.train.train` does.
 
     Attributes:
@@ -143,12 +143,3 @@ class TrainConfig:
                               normalize=self.normalize, batch_size=self.batch_size,
                               seed=self.seed, cache="memory" if self.cache else None,
                               augment=tuple(augment), **overrides)
-
-    @classmethod
-    def load(cls, path=None, **values):
-        """Defaults, then the JSON file at `path`, then `values` that are not None."""
-        return load_settings(cls, path, **values)
-
-    def to_json(self):
-        """The settings as JSON values, as written beside the outputs."""
-        return settings_json(self)
