@@ -232,3 +232,18 @@ def test_bad_lists_and_settings_are_clear_errors(tmp_path):
                             ({"resize_mode": "fit"}, "resize_mode in")]:
         with pytest.raises(ValueError, match=message):
             DownloadConfig(urls="u.txt", out=str(tmp_path), **values)
+
+
+def test_per_host_delay_and_concurrency_show_in_the_server_log(servers, tmp_path):
+    server, _ = servers
+    server.httpd.latency = 0.05
+    urls = _write_list(tmp_path / "urls.txt", server, [f"/img/{i}.jpg" for i in range(6)])
+    download(_config(urls, tmp_path / "out", per_host=1, delay=0.2), log=lambda line: None)
+    starts = sorted(time for path, time, _ in server.requests() if path.startswith("/img/"))
+    assert len(starts) == 6
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.19  # one host, 0.2 s apart
+    before = len(server.requests())
+    download(_config(urls, tmp_path / "fast", per_host=6, threads=6), log=lambda line: None)
+    starts = sorted(time for path, time, _ in server.requests()[before:]
+                    if path.startswith("/img/"))
+    assert starts[-1] - starts[0] < 0.2  # six at once when allowed

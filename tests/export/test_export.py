@@ -70,7 +70,7 @@ def test_saved_model_cli_lists_both_signatures(model_folder, digits, tmp_path):
         assert text in shown.stdout
 
 
-@pytest.mark.parametrize("quantize", ["none", "fp16", "dynamic", "int8"])
+@pytest.mark.parametrize("quantize", ["none", "fp16", "dynamic", "int8", "int16x8"])
 def test_tflite_exports_pass_their_parity_thresholds(model_folder, digits, tmp_path, quantize):
     target, figures = export(_config(model_folder, digits, tmp_path, format="tflite",
                                      quantize=quantize))
@@ -78,12 +78,12 @@ def test_tflite_exports_pass_their_parity_thresholds(model_folder, digits, tmp_p
     content = (tmp_path / "digits_cnn" / "1" / "model.tflite").read_bytes()
     assert b"Flex" not in content  # builtin ops only
     model = TfliteModel(content)
-    expected_input = "int8" if quantize == "int8" else "float32"
+    expected_input = {"int8": "int8", "int16x8": "int16"}.get(quantize, "float32")
     assert np.dtype(model.input_details["dtype"]).name == expected_input
     assert figures["input"]["shape"] == [-1, 24, 24, 3]
     saved = json.loads((tmp_path / "digits_cnn" / "1" / "parity.json").read_text())
     assert saved == json.loads(json.dumps(figures))
-    if quantize == "int8":
+    if quantize in ("int8", "int16x8"):
         assert figures["input"]["scale"] > 0 and figures["output"]["scale"] > 0
 
 

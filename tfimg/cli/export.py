@@ -6,7 +6,7 @@ def add_parser(verbs):
     parser = verbs.add_parser("export", help="export a model as SavedModel or TFLite")
     parser.add_argument("--model", required=True, help="model folder (or a tfimg train run)")
     parser.add_argument("--format", choices=["saved_model", "tflite"])
-    parser.add_argument("--quantize", choices=["none", "fp16", "dynamic", "int8"],
+    parser.add_argument("--quantize", choices=["none", "fp16", "dynamic", "int8", "int16x8"],
                         help="TFLite only (default none: float32)")
     parser.add_argument("--out", help="base folder; the export goes to OUT/NAME/VERSION "
                         "(default exports)")

@@ -6,7 +6,7 @@ import os
 from tfimg.settings import Settings
 
 FORMATS = ("saved_model", "tflite")
-QUANTIZATIONS = ("none", "fp16", "dynamic", "int8")
+QUANTIZATIONS = ("none", "fp16", "dynamic", "int8", "int16x8")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,14 +17,16 @@ class ExportConfig(Settings):
         model: a model folder (`model.keras` + `metadata.json`) or a `tfimg train` run folder.
         format: "saved_model" (TF Serving) or "tflite" (LiteRT).
         quantize: TFLite weights and activations: "none" (float32), "fp16", "dynamic"
-            (int8 weights, float activations) or "int8" (full integer, int8 input and output).
+            (int8 weights, float activations), "int8" (full integer, int8 input and output)
+            or "int16x8" (full integer with 16-bit activations, int16 input and output: for
+            models whose decisions int8 activations change too often).
         out: base folder; the export goes to `out/name/version/` (TF Serving's layout).
         name: model name; defaults to the model folder's name.
         version: integer version; defaults to one more than the highest in `out/name`.
         data: class folders of images for the parity check (and int8 calibration); defaults
             to the validation split of the dataset the model was trained on.
         parity_images: images compared between the export and the Keras model.
-        representative_images: training images that calibrate int8 activations.
+        representative_images: training images that calibrate integer activations.
         allow_flex: let TFLite use TensorFlow (Flex) ops; the app must then ship the Flex
             delegate. Off: a model that needs them is refused, naming the ops.
     """

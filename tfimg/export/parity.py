@@ -11,6 +11,7 @@ THRESHOLDS = {
     "tflite-fp16": (1e-2, None, None),
     "tflite-dynamic": (None, 0.99, 0.01),
     "tflite-int8": (None, 0.99, 0.01),
+    "tflite-int16x8": (None, 0.99, 0.01),
 }
 
 

@@ -13,6 +13,9 @@ from ai_edge_litert.interpreter import Interpreter
 from tfimg.export.serving import IMAGES_SIGNATURE
 
 
+INTEGER_TYPES = {"int8": tf.int8, "int16x8": tf.int16}
+
+
 class FlexOpsError(ValueError):
     """The model needs TensorFlow ops that LiteRT's builtins do not have."""
 
@@ -22,8 +25,9 @@ def convert(saved_model_dir, quantize="none", representative_images=None, allow_
 
     Args:
         saved_model_dir: a SavedModel written by `tfimg.export`.
-        quantize: "none" (float32), "fp16" (float16 weights), "dynamic" (int8 weights) or
-            "int8" (full integer: int8 weights, activations, input and output).
+        quantize: "none" (float32), "fp16" (float16 weights), "dynamic" (int8 weights),
+            "int8" (full integer: int8 weights, activations, input and output) or "int16x8"
+            (full integer: int8 weights, int16 activations, input and output).
         representative_images: float32 [n, height, width, channels] normalised images that
             calibrate the int8 activation ranges (a few hundred training images).
         allow_flex: allow TensorFlow (Flex) ops where builtins are missing.
@@ -33,25 +37,27 @@ def convert(saved_model_dir, quantize="none", representative_images=None, allow_
     """
     converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir,
                                                          signature_keys=[IMAGES_SIGNATURE])
-    builtins = (tf.lite.OpsSet.TFLITE_BUILTINS_INT8 if quantize == "int8"
-                else tf.lite.OpsSet.TFLITE_BUILTINS)
+    ops = tf.lite.OpsSet
+    builtins = {"int8": ops.TFLITE_BUILTINS_INT8,
+                "int16x8": ops.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8,
+                }.get(quantize, ops.TFLITE_BUILTINS)
     converter.target_spec.supported_ops = [builtins] + (
         [tf.lite.OpsSet.SELECT_TF_OPS] if allow_flex else [])
     if quantize != "none":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if quantize == "fp16":
         converter.target_spec.supported_types = [tf.float16]
-    if quantize == "int8":
+    if quantize in INTEGER_TYPES:
         if representative_images is None or not len(representative_images):
-            raise ValueError("Expected representative_images for int8 quantisation")
+            raise ValueError(f"Expected representative_images for {quantize} quantisation")
 
         def representative():
             for image in representative_images:
                 yield [image[None].astype(np.float32)]
 
         converter.representative_dataset = representative
-        converter.inference_input_type = tf.int8
-        converter.inference_output_type = tf.int8
+        converter.inference_input_type = INTEGER_TYPES[quantize]
+        converter.inference_output_type = INTEGER_TYPES[quantize]
     try:
         return converter.convert()
     except Exception as error:  # The converter raises ConverterError and others.
@@ -65,7 +71,8 @@ def convert(saved_model_dir, quantize="none", representative_images=None, allow_
 
 class TfliteModel:
     """Runs a TFLite classifier on normalised float images, quantising the input and
-    dequantising the output of an int8 model with the parameters stored in the file.
+    dequantising the output of an integer (int8, int16x8) model with the parameters stored in
+    the file.
 
     Attributes:
         input_details, output_details: LiteRT's details of the signature's tensors (dtype,
@@ -79,13 +86,15 @@ class TfliteModel:
         self.output_details = self.runner.get_output_details()["scores"]
 
     def _quantize(self, images):
-        if self.input_details["dtype"] != np.int8:
+        dtype = self.input_details["dtype"]
+        if dtype not in (np.int8, np.int16):
             return images.astype(np.float32)
         scale, zero_point = self.input_details["quantization"]
-        return np.clip(np.round(images / scale + zero_point), -128, 127).astype(np.int8)
+        limits = np.iinfo(dtype)
+        return np.clip(np.round(images / scale + zero_point), limits.min, limits.max).astype(dtype)
 
     def _dequantize(self, scores):
-        if self.output_details["dtype"] != np.int8:
+        if self.output_details["dtype"] not in (np.int8, np.int16):
             return scores
         scale, zero_point = self.output_details["quantization"]
         return (scores.astype(np.float32) - zero_point) * scale
