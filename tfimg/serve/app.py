@@ -107,8 +107,9 @@ class RestApp:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.timeout
         declared = int(dict(scope["headers"]).get(b"content-length", 0))
-        too_large = _error(413, f"Request body of {declared or 'more than'} bytes is over the "
-                                f"limit of {self.config.max_body_bytes} bytes")
+        size = f" of {declared} bytes" if declared else ""
+        too_large = _error(413, f"Request body{size} is over the limit of "
+                                f"{self.config.max_body_bytes} bytes")
         try:
             body = await asyncio.wait_for(self._read_body(receive), self.config.timeout)
         except asyncio.TimeoutError:
