@@ -73,3 +73,22 @@ def test_sigkill_at_random_moments_loses_nothing_and_refetches_nothing(tmp_path)
         done = _check_folder(out)
         assert len(done) == COUNT
         assert not os.path.exists(out / ".staging")
+
+
+def test_ctrl_c_stops_promptly_and_records_what_finished(tmp_path):
+    urls = tmp_path / "urls.txt"
+    out = tmp_path / "out"
+    with LocalServer(latency=0.2) as server:
+        urls.write_text("".join(f"{server.url}/img/{i}.jpg\n" for i in range(200)))
+        process = _start(urls, out)  # 4 threads x 0.2 s: about 50 s for everything
+        time.sleep(2.0)
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        assert process.wait(timeout=20) == 130
+        assert time.monotonic() - started < 5
+        fetched = {path for path, _, _ in server.requests() if path.startswith("/img/")}
+    done = _check_folder(out)
+    assert 0 < len(done) < 200
+    # Every image the server sent in full before the stop is recorded (at most the requests
+    # cut short by the stop are not).
+    assert len(fetched) - len(done) <= 4

@@ -162,18 +162,27 @@ def download(config, rows=None, log=print):
     todo = _interleave_hosts(_todo(rows, log_file.rows, config.retry_failed))
     log(f"{len(rows)} URLs, {len(rows) - len(todo)} done in earlier runs, {len(todo)} to fetch")
     start, finished, last_report = time.monotonic(), 0, time.monotonic()
+    pool = concurrent.futures.ThreadPoolExecutor(config.threads)
+    futures, recorded = [], set()
     try:
-        with concurrent.futures.ThreadPoolExecutor(config.threads) as pool:
-            futures = [pool.submit(run.process, row) for row in todo]
-            for future in concurrent.futures.as_completed(futures):
-                log_file.append(future.result())
-                finished += 1
-                if time.monotonic() - last_report > 5 or finished == len(todo):
-                    last_report = time.monotonic()
-                    rate = finished / max(last_report - start, 1e-9)
-                    log(f"{finished}/{len(todo)} fetched, {rate:.1f} URLs/s, "
-                        f"{manifest.counts(log_file.rows.values())}")
+        futures = [pool.submit(run.process, row) for row in todo]
+        for future in concurrent.futures.as_completed(futures):
+            log_file.append(future.result())
+            recorded.add(future)
+            finished += 1
+            if time.monotonic() - last_report > 5 or finished == len(todo):
+                last_report = time.monotonic()
+                rate = finished / max(last_report - start, 1e-9)
+                log(f"{finished}/{len(todo)} fetched, {rate:.1f} URLs/s, "
+                    f"{manifest.counts(log_file.rows.values())}")
     finally:
+        # On Ctrl-C or an error, queued URLs are dropped and only the running ones finish
+        # (each within its deadline), so the run stops promptly with its manifest intact.
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            if future.done() and not future.cancelled() and future not in recorded \
+                    and future.exception() is None:
+                log_file.append(future.result())
         log_file.close()
         run.fetcher.close()
     seconds = time.monotonic() - start
