@@ -41,6 +41,29 @@ def image_files(root):
             if path.lower().endswith(IMAGE_EXTENSIONS)]
 
 
+def read_voc_folder(source, errors=None):
+    """The Annotations of the VOC files under `source`, image names relative to `source`
+    (LabelImg keeps each XML beside its image).
+
+    Args:
+        errors: a list that collects (file, message) of unreadable files; None raises.
+    """
+    annotations = []
+    for path in _files(source, ".xml"):
+        try:
+            annotation = read_voc(path)
+        except ValueError as error:
+            if errors is None:
+                raise
+            errors.append((os.path.relpath(path, source), str(error)))
+            continue
+        folder = os.path.relpath(os.path.dirname(path), source)
+        if folder != ".":
+            annotation.filename = f"{folder.replace(os.sep, '/')}/{annotation.filename}"
+        annotations.append(annotation)
+    return annotations
+
+
 def _labels_for(annotations, root):
     classes = os.path.join(root, "classes.txt") if os.path.isdir(root) else None
     if classes and os.path.isfile(classes):
@@ -69,13 +92,7 @@ def load(source, kind, images=None):
         return annotations, labels, images
     images = images or source
     if kind == "voc":
-        annotations = []
-        for path in _files(source, ".xml"):
-            annotation = read_voc(path)
-            folder = os.path.relpath(os.path.dirname(path), source)
-            if folder != ".":  # LabelImg keeps each XML beside its image
-                annotation.filename = f"{folder.replace(os.sep, '/')}/{annotation.filename}"
-            annotations.append(annotation)
+        annotations = read_voc_folder(source)
         return annotations, _labels_for(annotations, source), images
     classes = os.path.join(source, "classes.txt")
     if not os.path.isfile(classes):

@@ -22,9 +22,8 @@ import os
 from PIL import Image
 
 from tfimg.label.annotation import safe_join
-from tfimg.label.dataset import _files, image_files, load
+from tfimg.label.dataset import image_files, load, read_voc_folder
 from tfimg.label.labelmap import LabelMap
-from tfimg.label.voc import read_voc
 
 _ORIENTATION = 0x0112
 
@@ -78,17 +77,9 @@ def validate(source, kind="voc", images=None, labels=None):
     if isinstance(labels, (str, os.PathLike)):
         labels = LabelMap.read(labels)
     if kind == "voc":  # file by file, so that one broken file does not hide the others
-        annotations = []
-        for path in _files(source, ".xml"):
-            try:
-                annotation = read_voc(path)
-            except ValueError as error:
-                issues.append((os.path.relpath(path, source), "unreadable", str(error)))
-                continue
-            folder = os.path.relpath(os.path.dirname(path), source)
-            if folder != ".":
-                annotation.filename = f"{folder.replace(os.sep, '/')}/{annotation.filename}"
-            annotations.append(annotation)
+        unreadable = []
+        annotations = read_voc_folder(source, unreadable)
+        issues += [(name, "unreadable", message) for name, message in unreadable]
         images = images or source
         if labels is None and os.path.isfile(os.path.join(source, "classes.txt")):
             labels = LabelMap.read(os.path.join(source, "classes.txt"))
