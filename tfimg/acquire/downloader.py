@@ -28,6 +28,7 @@ from tfimg.acquire.fetch import TRANSIENT_HTTP, FetchError, Fetcher, http_error
 from tfimg.acquire.polite import HostGates, Robots, host_key, opted_out
 from tfimg.acquire.safety import parse_networks
 from tfimg.acquire.urls import parse_shard, read_url_list, shard_rows
+from tfimg.atomic import write_text
 
 TRANSIENT_STATUSES = ("timeout", "connection_error", "truncated")
 ACCEPT_IMAGES = "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8,*/*;q=0.5"
@@ -153,8 +154,8 @@ def download(config, rows=None, log=print):
     run = _Run(config)
     shutil.rmtree(run.staging, ignore_errors=True)  # half-written files of a killed run
     os.makedirs(run.staging)
-    manifest.write_atomically(os.path.join(config.out, "download_config.json"),
-                              json.dumps(config.to_json(), indent=2) + "\n")
+    write_text(os.path.join(config.out, "download_config.json"),
+               json.dumps(config.to_json(), indent=2) + "\n")
     log_file = manifest.Manifest(os.path.join(config.out, name))
     for row in log_file.rows.values():
         if row["status"] == "success":

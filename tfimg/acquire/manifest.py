@@ -17,19 +17,11 @@ import json
 import os
 import threading
 
+from tfimg.atomic import write_text
+
 FIELDS = ("index", "url", "status", "error", "http_status", "path", "sha256", "bytes", "width",
           "height", "label", "caption", "source_page", "duplicate_of", "phash", "attempts",
           "time")
-
-
-def write_atomically(path, text):
-    """Writes `text` to `path` through a temporary file renamed over it."""
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8", newline="") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
 
 
 def read_rows(path):
@@ -97,7 +89,7 @@ def write_outputs(folder, rows, extra=None):
     """`summary.json` and `images.csv` of `rows` (manifest rows) in `folder`."""
     rows = sorted(rows, key=lambda row: row["index"])
     summary = {"urls": len(rows), "by_status": counts(rows), **(extra or {})}
-    write_atomically(os.path.join(folder, "summary.json"), json.dumps(summary, indent=2) + "\n")
+    write_text(os.path.join(folder, "summary.json"), json.dumps(summary, indent=2) + "\n")
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["path", "label", "url", "sha256", "width", "height"])
@@ -105,7 +97,7 @@ def write_outputs(folder, rows, extra=None):
         if row["status"] == "success":
             writer.writerow([row["path"], row["label"] or "", row["url"], row["sha256"],
                              row["width"], row["height"]])
-    write_atomically(os.path.join(folder, "images.csv"), table.getvalue())
+    write_text(os.path.join(folder, "images.csv"), table.getvalue())
     return summary
 
 
@@ -135,5 +127,5 @@ def merge(folders, out):
                 merged[index] = row
     lines = "".join(json.dumps({field: row.get(field) for field in FIELDS}, ensure_ascii=False)
                     + "\n" for _, row in sorted(merged.items()))
-    write_atomically(os.path.join(out, "manifest.jsonl"), lines)
+    write_text(os.path.join(out, "manifest.jsonl"), lines)
     return write_outputs(out, merged.values(), {"merged_from": [os.fspath(f) for f in folders]})

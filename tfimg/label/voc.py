@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from tfimg.atomic import write_text
 from tfimg.label.annotation import Annotation, Box, number
 
 
@@ -57,10 +58,7 @@ def voc_text(annotation):
 
 def write_voc(annotation, path):
     """Writes `annotation` to `path` (through a temporary file renamed into place)."""
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8", newline="\n") as file:
-        file.write(voc_text(annotation))
-    os.replace(temporary, path)
+    write_text(path, voc_text(annotation))
 
 
 def _text(parent, tag, where, required=True, default=""):

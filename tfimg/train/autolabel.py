@@ -13,12 +13,14 @@ and, by `kind`:
 """
 
 import csv
+import io
 import os
 import shutil
 
 import numpy as np
 import tensorflow as tf
 
+from tfimg.atomic import write_text
 from tfimg.label import Annotation, Box, write_voc
 from tfimg.label.dataset import image_files
 from tfimg.label.validate import upright_size
@@ -28,12 +30,11 @@ KINDS = ("csv", "folders", "voc")
 
 
 def _write_csv(path, header, rows):
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows(rows)
-    os.replace(temporary, path)
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_text(path, table.getvalue())
 
 
 def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64):

@@ -17,30 +17,13 @@ import time
 
 import keras
 
+from tfimg.atomic import write_atomically, write_text
+
 _BACKUP_NAME = re.compile(r"epoch-(\d{4,})\.json$")
 
 
-def write_atomically(path, write):
-    """Calls `write(temporary_path)`, then renames the result to `path`."""
-    directory, name = os.path.split(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    # Keras picks the format by the extension, so the temporary name keeps it.
-    temporary = os.path.join(directory, f".tmp-{os.getpid()}-{name}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
 def write_json(path, value):
-    def write(temporary):
-        with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(value, file, indent=2)
-            file.flush()
-            os.fsync(file.fileno())
-    write_atomically(path, write)
+    write_text(path, json.dumps(value, indent=2))
 
 
 def remove_temporary(directory):
