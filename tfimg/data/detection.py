@@ -19,6 +19,7 @@ import os
 import keras
 import tensorflow as tf
 
+from tfimg.data.tfrecord import feature, write_shards
 from tfimg.formats import sniff_format
 from tfimg.label.annotation import safe_join
 
@@ -82,14 +83,6 @@ def detection_pipeline(annotations, labels, images, image_size, batch_size=8, fl
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _feature(values, kind):
-    if kind == "bytes":
-        return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
-    if kind == "float":
-        return tf.train.Feature(float_list=tf.train.FloatList(value=values))
-    return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
-
-
 def object_detection_example(annotation, labels, encoded, image_format):
     """A tf.train.Example with the TF Object Detection API's keys (normalised corners,
     1-based class labels as its label maps use)."""
@@ -97,22 +90,21 @@ def object_detection_example(annotation, labels, encoded, image_format):
     boxes = annotation.boxes
     name = annotation.filename.encode("utf-8")
     features = {
-        "image/encoded": _feature([encoded], "bytes"),
-        "image/format": _feature([image_format.encode()], "bytes"),
-        "image/filename": _feature([name], "bytes"),
-        "image/source_id": _feature([name], "bytes"),
-        "image/height": _feature([height], "int"),
-        "image/width": _feature([width], "int"),
-        "image/object/bbox/xmin": _feature([box.xmin / width for box in boxes], "float"),
-        "image/object/bbox/ymin": _feature([box.ymin / height for box in boxes], "float"),
-        "image/object/bbox/xmax": _feature([box.xmax / width for box in boxes], "float"),
-        "image/object/bbox/ymax": _feature([box.ymax / height for box in boxes], "float"),
-        "image/object/class/text": _feature([box.name.encode("utf-8") for box in boxes],
-                                            "bytes"),
-        "image/object/class/label": _feature([labels.id(box.name) + 1 for box in boxes], "int"),
-        "image/object/difficult": _feature([int(box.difficult) for box in boxes], "int"),
-        "image/object/truncated": _feature([int(box.truncated) for box in boxes], "int"),
-        "image/object/view": _feature([box.pose.encode("utf-8") for box in boxes], "bytes"),
+        "image/encoded": feature([encoded], "bytes"),
+        "image/format": feature([image_format.encode()], "bytes"),
+        "image/filename": feature([name], "bytes"),
+        "image/source_id": feature([name], "bytes"),
+        "image/height": feature([height], "int"),
+        "image/width": feature([width], "int"),
+        "image/object/bbox/xmin": feature([box.xmin / width for box in boxes], "float"),
+        "image/object/bbox/ymin": feature([box.ymin / height for box in boxes], "float"),
+        "image/object/bbox/xmax": feature([box.xmax / width for box in boxes], "float"),
+        "image/object/bbox/ymax": feature([box.ymax / height for box in boxes], "float"),
+        "image/object/class/text": feature([box.name.encode("utf-8") for box in boxes], "bytes"),
+        "image/object/class/label": feature([labels.id(box.name) + 1 for box in boxes], "int"),
+        "image/object/difficult": feature([int(box.difficult) for box in boxes], "int"),
+        "image/object/truncated": feature([int(box.truncated) for box in boxes], "int"),
+        "image/object/view": feature([box.pose.encode("utf-8") for box in boxes], "bytes"),
     }
     return tf.train.Example(features=tf.train.Features(feature=features))
 
@@ -122,17 +114,13 @@ def write_detection_tfrecords(annotations, labels, images, prefix, num_shards=1)
     returns their paths."""
     paths = [f"{prefix}-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
     os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
-    writers = [tf.io.TFRecordWriter(path + ".tmp") for path in paths]
-    try:
-        for i, annotation in enumerate(annotations):
-            with open(safe_join(images, annotation.filename, annotation.filename), "rb") as file:
-                encoded = file.read()
-            found = sniff_format(encoded[:32]) or "unknown"
-            writers[i % num_shards].write(object_detection_example(
-                annotation, labels, encoded, found).SerializeToString())
-    finally:
-        for writer in writers:
-            writer.close()
-    for path in paths:
-        os.replace(path + ".tmp", path)
+
+    def serialize(index):
+        annotation = annotations[index]
+        with open(safe_join(images, annotation.filename, annotation.filename), "rb") as file:
+            encoded = file.read()
+        found = sniff_format(encoded[:32]) or "unknown"
+        return object_detection_example(annotation, labels, encoded, found).SerializeToString()
+
+    write_shards(paths, len(annotations), serialize)
     return paths

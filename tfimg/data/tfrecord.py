@@ -16,6 +16,7 @@ import sys
 
 import tensorflow as tf
 
+from tfimg.atomic import write_text
 from tfimg.formats import sniff_format
 
 FEATURES = {
@@ -28,10 +29,31 @@ FEATURES = {
 }
 
 
-def _feature(value):
-    if isinstance(value, bytes):
-        return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
-    return tf.train.Feature(int64_list=tf.train.Int64List(value=[value]))
+def feature(values, kind):
+    """A tf.train.Feature of a list of `kind` "bytes", "float" or "int" values."""
+    if kind == "bytes":
+        return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
+    if kind == "float":
+        return tf.train.Feature(float_list=tf.train.FloatList(value=values))
+    return tf.train.Feature(int64_list=tf.train.Int64List(value=values))
+
+
+def write_shards(paths, count, serialize, progress=False):
+    """Writes records 0..count-1 round-robin into the shard files `paths` (record i in shard
+    i % len(paths)); `serialize(i)` gives record i's bytes. Each shard is written under a
+    temporary name and renamed when complete.
+
+    Args:
+        progress: print a line per shard to stderr.
+    """
+    for shard, path in enumerate(paths):
+        temporary = f"{path}.tmp-{os.getpid()}"
+        with tf.io.TFRecordWriter(temporary) as writer:
+            for index in range(shard, count, len(paths)):
+                writer.write(serialize(index))
+        os.replace(temporary, path)
+        if progress:
+            print(f"wrote {path}", file=sys.stderr)
 
 
 def _image_size(encoded):
@@ -71,33 +93,26 @@ def write_tfrecords(files, directory, name, split="train", num_shards=None,
     num_shards = num_shards or max(1, math.ceil(len(files) / examples_per_shard))
     paths = shard_paths(directory, name, split, num_shards)
     full_paths = files.full_paths()
-    for shard, path in enumerate(paths):
-        temporary = f"{path}.tmp-{os.getpid()}"
-        with tf.io.TFRecordWriter(temporary) as writer:
-            for index in range(shard, len(files), num_shards):
-                with open(full_paths[index], "rb") as file:
-                    encoded = file.read()
-                height, width = _image_size(encoded)
-                label = files.labels[index]
-                example = tf.train.Example(features=tf.train.Features(feature={
-                    "image/encoded": _feature(encoded),
-                    "image/format": _feature((sniff_format(encoded[:1024]) or "").encode()),
-                    "image/height": _feature(height),
-                    "image/width": _feature(width),
-                    "image/class/label": _feature(label),
-                    "image/class/text": _feature(files.class_names[label].encode()),
-                    "image/filename": _feature(files.paths[index].encode()),
-                }))
-                writer.write(example.SerializeToString())
-        os.replace(temporary, path)
-        if progress:
-            print(f"wrote {path}", file=sys.stderr)
+
+    def serialize(index):
+        with open(full_paths[index], "rb") as file:
+            encoded = file.read()
+        height, width = _image_size(encoded)
+        label = files.labels[index]
+        return tf.train.Example(features=tf.train.Features(feature={
+            "image/encoded": feature([encoded], "bytes"),
+            "image/format": feature([(sniff_format(encoded[:1024]) or "").encode()], "bytes"),
+            "image/height": feature([height], "int"),
+            "image/width": feature([width], "int"),
+            "image/class/label": feature([label], "int"),
+            "image/class/text": feature([files.class_names[label].encode()], "bytes"),
+            "image/filename": feature([files.paths[index].encode()], "bytes"),
+        })).SerializeToString()
+
+    write_shards(paths, len(files), serialize, progress)
     metadata = {"name": name, "split": split, "num_examples": len(files),
                 "num_shards": num_shards, "class_names": list(files.class_names)}
-    sidecar = os.path.join(directory, f"{name}-{split}.json")
-    with open(f"{sidecar}.tmp", "w", encoding="utf-8") as file:
-        json.dump(metadata, file, indent=2)
-    os.replace(f"{sidecar}.tmp", sidecar)
+    write_text(os.path.join(directory, f"{name}-{split}.json"), json.dumps(metadata, indent=2))
     return paths
 
 
