@@ -29,6 +29,7 @@ from tfimg.acquire.polite import HostGates, Robots, host_key, opted_out
 from tfimg.acquire.safety import parse_networks
 from tfimg.acquire.urls import parse_shard, read_url_list, shard_rows
 from tfimg.atomic import write_text
+from tfimg.formats import ImageError
 
 TRANSIENT_STATUSES = ("timeout", "connection_error", "truncated")
 ACCEPT_IMAGES = "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8,*/*;q=0.5"
@@ -116,7 +117,7 @@ class _Run:
         except FetchError as error:
             result.update(status=error.status, error=str(error), http_status=error.http_status,
                           attempts=getattr(error, "attempts", 1))
-        except images.ImageError as error:
+        except ImageError as error:
             result.update(status=error.status, error=str(error))
         return {"index": row.index, "url": row.url, "label": row.label, "caption": row.caption,
                 "source_page": row.source_page, "error": None,

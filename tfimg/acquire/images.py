@@ -16,53 +16,23 @@ import io
 
 from PIL import Image, ImageOps
 
-from tfimg.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, sniff_format
+from tfimg.formats import DEFAULT_MAX_PIXELS, ImageError, open_header, upright_size
 
 RESIZE_MODES = ("no", "keep_ratio", "center_crop", "border")
 ENCODE_FORMATS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
-_ORIENTATION = 0x0112
 EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "gif": ".gif", "bmp": ".bmp", "webp": ".webp"}
-
-
-class ImageError(ValueError):
-    """Bytes that are not a usable image; `status` is the manifest status."""
-
-    def __init__(self, status, message):
-        super().__init__(message)
-        self.status = status
-
-
-def _looks_like_html(data):
-    head = data[:512].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
 
 
 def open_image(data, max_pixels=DEFAULT_MAX_PIXELS):
     """The fully decoded Pillow image of `data` and its format name.
 
     Raises:
-        ImageError with status "not_image" (HTML, text, unknown bytes, formats the input layer
-        does not decode), "too_many_pixels" or "corrupt" (truncated or broken data).
+        ImageError with status "not_image", "too_many_pixels" (see `tfimg.formats.open_header`)
+        or "corrupt" (a broken header, truncated or broken data).
     """
-    found = sniff_format(data[:32])
-    if found is None:
-        kind = "an HTML page" if _looks_like_html(data) else "not an image"
-        raise ImageError("not_image", f"{kind} ({len(data)} bytes starting {data[:12]!r})")
-    if found not in DECODED_FORMATS:
-        raise ImageError("not_image", f"a {found.upper()} image, which tfimg does not decode")
+    image, found = open_header(data, max_pixels)
     # Pillow's decoders raise many kinds of exceptions on malformed data (OSError, SyntaxError,
     # struct.error, IndexError, EOFError ...): any of them means a corrupt file.
-    try:
-        image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as error:
-        raise ImageError("too_many_pixels", str(error)) from None
-    except Exception as error:
-        raise ImageError("corrupt", f"{found.upper()} header does not parse: "
-                         f"{type(error).__name__}: {error}") from None
-    width, height = image.size
-    if width * height > max_pixels:
-        raise ImageError("too_many_pixels", f"declared {width}x{height} is over {max_pixels} "
-                         f"pixels")
     try:
         image.load()
     except Exception as error:
@@ -122,9 +92,6 @@ def prepare(data, max_pixels, mode="no", image_size=256, encode_format="jpeg",
     image, found = open_image(data, max_pixels)
     phash = difference_hash(image) if perceptual_hash else None
     if mode == "no":
-        width, height = image.size
-        if image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter
-            width, height = height, width
-        return data, EXTENSIONS[found], width, height, phash
+        return data, EXTENSIONS[found], *upright_size(image), phash
     image = resize(image, mode, image_size)
     return encode(image, encode_format), ENCODE_FORMATS[encode_format], *image.size, phash

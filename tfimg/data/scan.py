@@ -29,7 +29,7 @@ import tempfile
 
 from PIL import Image
 
-from tfimg.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, sniff_format
+from tfimg.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, orientation, sniff_format
 
 __all__ = [
     "CORRUPT",
@@ -57,7 +57,6 @@ STATUSES = (OK, EMPTY, NOT_IMAGE, UNSUPPORTED, TOO_LARGE, CORRUPT, UNREADABLE)
 
 # Bytes read to recognise a format: an SVG may start with an XML declaration and a comment.
 _HEAD_BYTES = 1024
-_EXIF_ORIENTATION = 0x0112
 _PROGRESS_EVERY = 1000
 
 
@@ -103,15 +102,6 @@ def _bomb_reason(error, max_pixels):
             "(raise PIL.Image.MAX_IMAGE_PIXELS to decode it)")
 
 
-def _orientation(image):
-    # A damaged EXIF block does not stop the pixels from decoding: fall back to "no rotation".
-    try:
-        value = image.getexif().get(_EXIF_ORIENTATION, 1)
-    except Exception:  # noqa: BLE001 - Pillow raises many types on malformed EXIF.
-        return 1
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
-
-
 def _inspect_image(handle, max_pixels):
     """Opens an image from `handle` and returns the ScanEntry fields it decides."""
     try:
@@ -140,11 +130,10 @@ def _inspect_image(handle, max_pixels):
         except Exception as error:  # noqa: BLE001 - Pillow decoders raise many types.
             return {**fields, "status": CORRUPT, "reason": f"{type(error).__name__}: {error}"}
         # PNG keeps EXIF in a chunk that may follow the pixels, so read it after `load`.
-        orientation = _orientation(image)
-    if orientation >= 5:
+        turn = orientation(image)
+    if turn >= 5:
         width, height = height, width
-    return {**fields, "status": OK, "width": width, "height": height,
-            "orientation": orientation}
+    return {**fields, "status": OK, "width": width, "height": height, "orientation": turn}
 
 
 def scan_file(path, *, root=None, max_pixels=DEFAULT_MAX_PIXELS):

@@ -21,11 +21,10 @@ import os
 
 from PIL import Image
 
+from tfimg import formats
 from tfimg.label.annotation import safe_join
 from tfimg.label.dataset import image_files, load, read_voc_folder
 from tfimg.label.labelmap import LabelMap
-
-_ORIENTATION = 0x0112
 
 
 @dataclasses.dataclass
@@ -40,12 +39,9 @@ class Report:
 
 
 def upright_size(path):
-    """(width, height) of an image as viewers show it (EXIF orientation applied)."""
+    """(width, height) of an image file as viewers show it (EXIF orientation applied)."""
     with Image.open(path) as image:
-        width, height = image.size
-        if image.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):
-            width, height = height, width
-    return width, height
+        return formats.upright_size(image)
 
 
 def _check_boxes(annotation, labels, issues):
