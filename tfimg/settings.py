@@ -40,3 +40,12 @@ class Settings:
     def to_json(self):
         """The settings as JSON values, as written beside the outputs."""
         return settings_json(self)
+
+    def require_minimum(self, names, minimum, strict=False, unit=""):
+        """Raises ValueError naming the first of the settings `names` below `minimum` (or equal
+        to it, when `strict`): "Expected epochs >= 1, received 0"."""
+        for name in names:
+            value = getattr(self, name)
+            if value < minimum or (strict and value == minimum):
+                raise ValueError(f"Expected {name} {'>' if strict else '>='} {minimum}{unit}, "
+                                 f"received {value!r}")

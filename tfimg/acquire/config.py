@@ -79,14 +79,8 @@ class DownloadConfig(Settings):
             if getattr(self, name) not in choices:
                 raise ValueError(f"Expected {name} in {tuple(choices)}, received "
                                  f"{getattr(self, name)!r}")
-        for name in ("threads", "per_host", "max_bytes", "max_pixels", "image_size",
-                     "shard_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
-        for name in ("delay", "retries", "max_redirects", "max_wait"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"Expected {name} >= 0, received {getattr(self, name)!r}")
-        for name in ("connect_timeout", "read_timeout", "deadline"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"Expected {name} > 0 seconds, received "
-                                 f"{getattr(self, name)!r}")
+        self.require_minimum(("threads", "per_host", "max_bytes", "max_pixels", "image_size",
+                              "shard_size"), 1)
+        self.require_minimum(("delay", "retries", "max_redirects", "max_wait"), 0)
+        self.require_minimum(("connect_timeout", "read_timeout", "deadline"), 0, strict=True,
+                             unit=" seconds")

@@ -61,6 +61,4 @@ class ExportConfig(Settings):
             raise ValueError(f"Expected a plain folder name for name, received {self.name!r}")
         if self.version is not None and self.version < 1:
             raise ValueError(f"Expected version >= 1, received {self.version!r}")
-        for name in ("parity_images", "representative_images"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
+        self.require_minimum(("parity_images", "representative_images"), 1)

@@ -41,8 +41,6 @@ class ServeConfig(Settings):
             raise ValueError("Expected model, an exported SavedModel folder, received none")
         if not 0 <= self.port < 65536:
             raise ValueError(f"Expected port in [0, 65535], received {self.port!r}")
-        if self.timeout <= 0:
-            raise ValueError(f"Expected timeout > 0 seconds, received {self.timeout!r}")
-        for name in ("max_body_bytes", "max_concurrent", "workers", "max_batch", "max_pixels"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
+        self.require_minimum(("timeout",), 0, strict=True, unit=" seconds")
+        self.require_minimum(("max_body_bytes", "max_concurrent", "workers", "max_batch",
+                              "max_pixels"), 1)

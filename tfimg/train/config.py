@@ -98,9 +98,7 @@ class TrainConfig(Settings):
                 object.__setattr__(self, name, value)
         if self.out is None:
             object.__setattr__(self, "out", os.path.join("runs", self.model))
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"Expected {name} >= 1, received {getattr(self, name)!r}")
+        self.require_minimum(("epochs", "batch_size"), 1)
         if not 0 < self.validation < 1:
             raise ValueError(f"Expected 0 < validation < 1, received {self.validation!r}")
         if self.class_weight not in (None, "auto"):
@@ -118,10 +116,9 @@ class TrainConfig(Settings):
         if self.model not in PRETRAINED and (self.fine_tune_epochs or self.weights):
             raise ValueError(f"Expected weights and fine_tune_epochs only for models with a "
                              f"pretrained base {PRETRAINED}, received model={self.model!r}")
-        for name in ("learning_rate", "momentum", "weight_decay", "translate",
-                     "fine_tune_epochs", "fine_tune_stages", "fine_tune_learning_rate"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"Expected {name} >= 0, received {getattr(self, name)!r}")
+        self.require_minimum(("learning_rate", "momentum", "weight_decay", "translate",
+                              "fine_tune_epochs", "fine_tune_stages", "fine_tune_learning_rate"),
+                             0)
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"Expected patience >= 1 or None, received {self.patience!r}")
         # Checks image_size, channels and normalize the way the input pipeline will.
