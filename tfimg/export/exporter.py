@@ -41,8 +41,9 @@ def next_version(base):
 
 
 class _Images:
-    """The images an export is checked on (validation split) and calibrated with (training
-    split): paths, labels and normalised float32 images decoded as `tfimg predict` does."""
+    """The images an export is checked on (validation split) and, for integer TFLite, calibrated
+    with (training split): paths, labels and normalised float32 images decoded as `tfimg
+    predict` does."""
 
     def __init__(self, config, metadata):
         root = config.data or metadata.get("dataset")
@@ -55,7 +56,9 @@ class _Images:
         self.decoder = image_decoder(pipeline_config(metadata))
         self.paths, self.labels, self.images = self._load(splits["validation"],
                                                           config.parity_images)
-        self.representative = self._load(splits["train"], config.representative_images)[2]
+        calibrated = config.format == "tflite" and config.quantize in tflite.INTEGER_TYPES
+        self.representative = (self._load(splits["train"], config.representative_images)[2]
+                               if calibrated else None)
 
     def _load(self, files, count):
         chosen = np.linspace(0, len(files) - 1, min(count, len(files))).round().astype(int)
