@@ -3,6 +3,7 @@
 import dataclasses
 
 from tfimg import __version__
+from tfimg.acquire.fetch import Fetcher
 from tfimg.acquire.images import ENCODE_FORMATS, RESIZE_MODES
 from tfimg.acquire.safety import parse_networks
 from tfimg.acquire.urls import parse_shard
@@ -84,3 +85,10 @@ class DownloadConfig(Settings):
         self.require_minimum(("delay", "retries", "max_redirects", "max_wait"), 0)
         self.require_minimum(("connect_timeout", "read_timeout", "deadline"), 0, strict=True,
                              unit=" seconds")
+
+    def fetcher(self, max_bytes=None):
+        """A `Fetcher` with these limits and allowed networks (`max_bytes` overrides the body
+        limit, as for HTML pages)."""
+        return Fetcher(self.user_agent, self.connect_timeout, self.read_timeout, self.deadline,
+                       max_bytes or self.max_bytes, self.max_redirects,
+                       parse_networks(self.allow_private), self.per_host)

@@ -13,9 +13,8 @@ import collections
 import html.parser
 import urllib.parse
 
-from tfimg.acquire.fetch import FetchError, Fetcher
+from tfimg.acquire.fetch import FetchError
 from tfimg.acquire.polite import HostGates, Robots, opted_out
-from tfimg.acquire.safety import parse_networks
 from tfimg.acquire.urls import UrlRow
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -113,9 +112,7 @@ def crawl(start_url, config, depth=1, same_site=True, max_pages=100, log=print):
     Returns:
         UrlRows in discovery order, each image once, `source_page` its first page.
     """
-    fetcher = Fetcher(config.user_agent, config.connect_timeout, config.read_timeout,
-                      config.deadline, MAX_PAGE_BYTES, config.max_redirects,
-                      parse_networks(config.allow_private), config.per_host)
+    fetcher = config.fetcher(MAX_PAGE_BYTES)
     robots = Robots(fetcher) if config.robots else None
     gates = HostGates(config.per_host, config.delay)
     queue, seen, found, pages = collections.deque([(start_url, 0)]), {start_url}, {}, 0

@@ -24,9 +24,8 @@ import time
 
 from tfimg.acquire import images, manifest
 from tfimg.acquire.dedup import SeenImages
-from tfimg.acquire.fetch import TRANSIENT_HTTP, FetchError, Fetcher, http_error
+from tfimg.acquire.fetch import TRANSIENT_HTTP, FetchError, http_error
 from tfimg.acquire.polite import HostGates, Robots, host_key, opted_out
-from tfimg.acquire.safety import parse_networks
 from tfimg.acquire.urls import parse_shard, read_url_list, shard_rows
 from tfimg.atomic import write_text
 from tfimg.formats import ImageError
@@ -56,9 +55,7 @@ class _Run:
 
     def __init__(self, config):
         self.config = config
-        self.fetcher = Fetcher(config.user_agent, config.connect_timeout, config.read_timeout,
-                               config.deadline, config.max_bytes, config.max_redirects,
-                               parse_networks(config.allow_private), config.per_host)
+        self.fetcher = config.fetcher()
         self.robots = Robots(self.fetcher) if config.robots else None
         self.gates = HostGates(config.per_host, config.delay)
         self.staging = os.path.join(config.out, ".staging")
