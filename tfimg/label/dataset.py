@@ -17,7 +17,7 @@ import os
 
 from PIL import Image
 
-from tfimg.formats import IMAGE_EXTENSIONS
+from tfimg.formats import is_image_name
 from tfimg.label import formats
 from tfimg.label.annotation import safe_join
 from tfimg.label.labelmap import LabelMap
@@ -38,7 +38,7 @@ def _files(root, extension):
 def image_files(root):
     """Image files under `root`, relative, sorted."""
     return [os.path.relpath(path, root).replace(os.sep, "/") for path in _files(root, "")
-            if path.lower().endswith(IMAGE_EXTENSIONS)]
+            if is_image_name(path)]
 
 
 def read_voc_folder(source, errors=None):
