@@ -51,15 +51,17 @@ def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64
     decoder = image_decoder(pipeline_config(metadata, batch_size=1))
     class_names = metadata["class_names"]
     names = image_files(images)
-    decoded, errors = [], []
-    for name in names:
-        try:
-            decoded.append((name, decode_file(decoder, os.path.join(images, name))))
-        except ValueError as error:
-            errors.append((name, str(error)))
-    labelled = []
-    for start in range(0, len(decoded), batch_size):
-        chunk = decoded[start:start + batch_size]
+    labelled, errors = [], []
+    # Batch by batch, so that memory holds one batch of decoded images, not the folder.
+    for start in range(0, len(names), batch_size):
+        chunk = []
+        for name in names[start:start + batch_size]:
+            try:
+                chunk.append((name, decode_file(decoder, os.path.join(images, name))))
+            except ValueError as error:
+                errors.append((name, str(error)))
+        if not chunk:
+            continue
         scores = np.asarray(model.predict_on_batch(tf.concat([x for _, x in chunk], 0)))
         labelled += [(name, class_names[int(row.argmax())], float(row.max()))
                      for (name, _), row in zip(chunk, scores)]
