@@ -17,7 +17,7 @@ import tensorflow as tf
 from tfimg.export import ExportConfig, ParityError, TfliteModel, export, next_version
 from tfimg.export import parity
 from tfimg.train import TrainConfig, train
-from tfimg.train.evaluate import predict
+from tfimg.train.evaluate import load_model_folder, predict
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -33,6 +33,16 @@ def model_folder(digits, tmp_path_factory):
     out = tmp_path_factory.mktemp("train") / "digits_cnn"
     train(TrainConfig(data=str(digits), epochs=8, out=str(out), image_size=(24, 24),
                       batch_size=32))
+    return str(out / "model")
+
+
+@pytest.fixture(scope="module")
+def quantization_aware_folder(model_folder, digits, tmp_path_factory):
+    """`model_folder` fine-tuned for 2 epochs in its quantisation-aware form."""
+    out = tmp_path_factory.mktemp("train") / "digits_cnn_int8"
+    train(TrainConfig(data=str(digits), epochs=2, out=str(out), image_size=(24, 24),
+                      batch_size=32, learning_rate=1e-4, init=model_folder,
+                      quantization_aware=True))
     return str(out / "model")
 
 
@@ -85,6 +95,33 @@ def test_tflite_exports_pass_their_parity_thresholds(model_folder, digits, tmp_p
     assert saved == json.loads(json.dumps(figures))
     if quantize in ("int8", "int16x8"):
         assert figures["input"]["scale"] > 0 and figures["output"]["scale"] > 0
+
+
+def test_quantization_aware_model_exports_int8_from_its_learned_ranges(
+        model_folder, quantization_aware_folder, digits, tmp_path):
+    target, figures = export(_config(quantization_aware_folder, digits, tmp_path,
+                                     format="tflite", quantize="int8"))
+    assert figures["passed"] and figures["top1_agreement"] >= 0.99
+    float_accuracy = json.loads(open(os.path.join(model_folder, "metadata.json")).read())[
+        "validation_accuracy"]
+    assert figures["accuracy_export"] >= float_accuracy - 0.02
+    model = TfliteModel((tmp_path / "digits_cnn_int8" / "1" / "model.tflite").read_bytes())
+    assert np.dtype(model.input_details["dtype"]).name == "int8"
+    # The input scale is the range the model learned, not a calibration of its own.
+    keras_model, _ = load_model_folder(quantization_aware_folder)
+    learned = keras_model.quantizers[0]
+    expected_scale = (learned.range_max.numpy() - learned.range_min.numpy()) / 255
+    assert figures["input"]["scale"] == pytest.approx(expected_scale, rel=1e-3)
+    target, figures = export(_config(quantization_aware_folder, digits, tmp_path))
+    assert figures["passed"] and figures["max_abs_difference"] == 0
+    with pytest.raises(ValueError, match="quantisation-aware"):
+        export(_config(quantization_aware_folder, digits, tmp_path, format="tflite"))
+
+
+def test_init_from_a_model_of_another_input_is_refused(model_folder, digits, tmp_path):
+    with pytest.raises(ValueError, match="image_size"):
+        train(TrainConfig(data=str(digits), epochs=1, out=str(tmp_path / "run"),
+                          init=model_folder, image_size=(32, 32)))
 
 
 def test_a_failed_parity_check_leaves_no_version(model_folder, digits, tmp_path, monkeypatch):

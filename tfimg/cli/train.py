@@ -36,6 +36,13 @@ def add_parser(verbs):
                         help="augment with random shifts of up to PIXELS")
     parser.add_argument("--data-service", metavar="grpc://HOST:PORT",
                         help="decode training images on tf.data service workers")
+    parser.add_argument("--init", metavar="MODEL",
+                        help="start from this model folder's weights (same architecture and "
+                             "classes)")
+    parser.add_argument("--quantization-aware", action="store_true", default=None,
+                        help="train the int8-simulating form of the model (cifar_cnn), e.g. "
+                             "a few epochs from --init at a low learning rate, for an int8 "
+                             "export that keeps the model's decisions")
     parser.set_defaults(run=run)
 
 
@@ -50,5 +57,6 @@ def run(args):
         patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic,
         flip=args.flip, data_service=args.data_service, weights=args.weights,
         fine_tune_epochs=args.fine_tune_epochs, fine_tune_stages=args.fine_tune_stages,
-        fine_tune_learning_rate=args.fine_tune_learning_rate)
+        fine_tune_learning_rate=args.fine_tune_learning_rate, init=args.init,
+        quantization_aware=args.quantization_aware)
     train(config)

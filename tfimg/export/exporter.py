@@ -41,11 +41,11 @@ def next_version(base):
 
 
 class _Images:
-    """The images an export is checked on (validation split) and, for integer TFLite, calibrated
-    with (training split): paths, labels and normalised float32 images decoded as `tfimg
-    predict` does."""
+    """The images an export is checked on (validation split) and, when `calibrated`, the
+    images integer TFLite is calibrated with (training split): paths, labels and normalised
+    float32 images decoded as `tfimg predict` does."""
 
-    def __init__(self, config, metadata):
+    def __init__(self, config, metadata, calibrated):
         root = config.data or metadata.get("dataset")
         if not root or not os.path.isdir(root):
             raise FileNotFoundError(f"No images for the parity check at {root!r}: pass data, "
@@ -56,7 +56,6 @@ class _Images:
         self.decoder = image_decoder(pipeline_config(metadata))
         self.paths, self.labels, self.images = self._load(splits["validation"],
                                                           config.parity_images)
-        calibrated = config.format == "tflite" and config.quantize in tflite.INTEGER_TYPES
         self.representative = (self._load(splits["train"], config.representative_images)[2]
                                if calibrated else None)
 
@@ -103,10 +102,11 @@ def _check_saved_model(staging, images, reference):
     return figures
 
 
-def _export_tflite(config, staging, archive, images, reference):
+def _export_tflite(config, staging, archive, images, reference, quantization_aware):
     scratch = os.path.join(staging, ".saved_model")
     archive.write_out(scratch, verbose=False)
-    content = tflite.convert(scratch, config.quantize, images.representative, config.allow_flex)
+    content = tflite.convert(scratch, config.quantize, images.representative, config.allow_flex,
+                             quantization_aware)
     shutil.rmtree(scratch)
     with open(os.path.join(staging, "model.tflite"), "wb") as file:
         file.write(content)
@@ -151,9 +151,15 @@ def export(config):
     target = os.path.join(base, str(version))
     if os.path.exists(target):
         raise FileExistsError(f"{target!r} exists: versions are never overwritten")
-    images = _Images(config, metadata)
-    reference = np.asarray(model.predict(images.images, batch_size=64, verbose=0))
     kind = "saved_model" if config.format == "saved_model" else f"tflite-{config.quantize}"
+    quantization_aware = getattr(model, "quantization_aware", False)
+    if quantization_aware and kind not in ("saved_model", "tflite-int8"):
+        raise ValueError(f"{config.model!r} is quantisation-aware (it simulates int8): export it "
+                         f"as a SavedModel or int8 TFLite, and the float model it was trained "
+                         f"from for {kind}")
+    calibrated = kind in (f"tflite-{name}" for name in tflite.INTEGER_TYPES)
+    images = _Images(config, metadata, calibrated and not quantization_aware)
+    reference = np.asarray(model.predict(images.images, batch_size=64, verbose=0))
     staging = staging_folder(base, f".tmp-{version}-")
     try:
         archive = serving_archive(model, metadata)
@@ -161,7 +167,8 @@ def export(config):
             archive.write_out(staging, verbose=False)
             figures = _check_saved_model(staging, images, reference)
         else:
-            figures = _export_tflite(config, staging, archive, images, reference)
+            figures = _export_tflite(config, staging, archive, images, reference,
+                                     quantization_aware)
         one = images.images[:1]
         figures["keras_latency_ms_per_image"] = median_ms(lambda: model(one, training=False))
         figures.update(kind=kind, bytes=_size(staging), data=os.path.dirname(images.paths[0]))

@@ -4,11 +4,17 @@ Keras 3 models no longer convert with `TFLiteConverter.from_keras_model`; the ex
 SavedModel first and converts its `predict_images` signature (normalised float images in, class
 scores out). Only LiteRT's builtin ops are allowed unless `allow_flex` is set, so the file runs
 on any LiteRT runtime without the Flex delegate.
+
+A quantisation-aware model (`tfimg.models.quantization`) converts to int8 from the ranges its
+FakeQuant ops learned in training, without calibration images.
 """
+
+import shutil
 
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from tfimg.export.serving import IMAGES_SIGNATURE
 
@@ -20,7 +26,8 @@ class FlexOpsError(ValueError):
     """The model needs TensorFlow ops that LiteRT's builtins do not have."""
 
 
-def convert(saved_model_dir, quantize="none", representative_images=None, allow_flex=False):
+def convert(saved_model_dir, quantize="none", representative_images=None, allow_flex=False,
+            quantization_aware=False):
     """The TFLite flatbuffer (bytes) of `saved_model_dir`'s `predict_images` signature.
 
     Args:
@@ -31,10 +38,14 @@ def convert(saved_model_dir, quantize="none", representative_images=None, allow_
         representative_images: float32 [n, height, width, channels] normalised images that
             calibrate the int8 activation ranges (a few hundred training images).
         allow_flex: allow TensorFlow (Flex) ops where builtins are missing.
+        quantization_aware: the model is quantisation-aware; only "int8" applies, and no
+            representative images are needed.
 
     Raises:
         FlexOpsError: naming the ops, when builtins do not suffice and `allow_flex` is off.
     """
+    if quantization_aware:
+        return _convert_quantization_aware(saved_model_dir, quantize)
     converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir,
                                                          signature_keys=[IMAGES_SIGNATURE])
     ops = tf.lite.OpsSet
@@ -58,6 +69,10 @@ def convert(saved_model_dir, quantize="none", representative_images=None, allow_
         converter.representative_dataset = representative
         converter.inference_input_type = INTEGER_TYPES[quantize]
         converter.inference_output_type = INTEGER_TYPES[quantize]
+    return _run(converter)
+
+
+def _run(converter):
     try:
         return converter.convert()
     except Exception as error:  # The converter raises ConverterError and others.
@@ -67,6 +82,46 @@ def convert(saved_model_dir, quantize="none", representative_images=None, allow_
                                f"allow_flex=True to include them (the app must then link the "
                                f"Flex delegate)") from None
         raise
+
+
+def _freeze_images_signature(saved_model_dir, out):
+    """Writes to `out` a SavedModel whose `predict_images` is that of `saved_model_dir` with
+    its variables turned into constants. The converter legalises FakeQuant ops only when their
+    ranges are constants; from a SavedModel it would read them from variables."""
+    loaded = tf.saved_model.load(saved_model_dir)  # holds the variables while freezing
+    function = loaded.signatures[IMAGES_SIGNATURE]
+    frozen = convert_variables_to_constants_v2(function)
+    (output_name,) = function.structured_outputs
+    module = tf.Module()
+    module.predict = tf.function(
+        lambda images: {output_name: frozen(images=images)[0]},
+        input_signature=[function.structured_input_signature[1]["images"]])
+    tf.saved_model.save(module, out, signatures={IMAGES_SIGNATURE: module.predict})
+
+
+def _convert_quantization_aware(saved_model_dir, quantize):
+    if quantize != "int8":
+        raise ValueError(f"A quantisation-aware model converts to int8 only, received "
+                         f"quantize={quantize!r}; convert the float model it was trained from")
+    frozen = saved_model_dir.rstrip("/") + ".frozen"
+    try:
+        _freeze_images_signature(saved_model_dir, frozen)
+        converter = tf.lite.TFLiteConverter.from_saved_model(frozen,
+                                                             signature_keys=[IMAGES_SIGNATURE])
+        # The FakeQuant ops select the converter's quantisation-aware mode; asking for
+        # TFLITE_BUILTINS_INT8 here would make it demand calibration data, so the result is
+        # checked for float tensors instead.
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.inference_input_type = converter.inference_output_type = tf.int8
+        content = _run(converter)
+    finally:
+        shutil.rmtree(frozen, ignore_errors=True)
+    floats = [detail["name"] for detail in Interpreter(model_content=content).get_tensor_details()
+              if detail["dtype"] == np.float32]
+    if floats:
+        raise ValueError(f"The int8 conversion of the quantisation-aware model kept float "
+                         f"tensors {floats[:5]}: a layer is missing its activation quantizer")
+    return content
 
 
 class TfliteModel:

@@ -6,7 +6,7 @@ import os
 import keras
 
 from tfimg.data.pipeline import PipelineConfig
-from tfimg.models import MODELS, PRETRAINED, RECIPES
+from tfimg.models import MODELS, PRETRAINED, QUANTIZATION_AWARE, RECIPES
 from tfimg.settings import Settings
 
 OPTIMIZERS = ("adam", "sgd")
@@ -53,6 +53,12 @@ class TrainConfig(Settings):
             `learning_rate`, constant).
         data_service: "grpc://host:port" of a tf.data service dispatcher whose workers read
             and decode the training images (see `tfimg.data.service`); None decodes here.
+        init: a model folder (or run folder) of the same architecture and classes whose
+            weights training starts from, instead of a new initialisation.
+        quantization_aware: train the model's quantisation-aware form, which simulates
+            LiteRT's int8 arithmetic (see `tfimg.models.quantization`); usually a few epochs at
+            a low learning rate from a trained float model (`init`), so that its int8 export
+            keeps its decisions.
 
     Settings left as None take the model's recipe (`tfimg.models.RECIPES`), then general
     defaults; the resolved values are what config.json records.
@@ -86,6 +92,8 @@ class TrainConfig(Settings):
     fine_tune_stages: int = None
     fine_tune_learning_rate: float = None
     data_service: str = None
+    init: str = None
+    quantization_aware: bool = False
 
     def __post_init__(self):
         if not self.data:
@@ -119,6 +127,10 @@ class TrainConfig(Settings):
         self.require_minimum(("learning_rate", "momentum", "weight_decay", "translate",
                               "fine_tune_epochs", "fine_tune_stages", "fine_tune_learning_rate"),
                              0)
+        if self.quantization_aware and self.model not in QUANTIZATION_AWARE:
+            raise ValueError(f"Expected quantization_aware only for models with a "
+                             f"quantisation-aware form {QUANTIZATION_AWARE}, received "
+                             f"model={self.model!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"Expected patience >= 1 or None, received {self.patience!r}")
         # Checks image_size, channels and normalize the way the input pipeline will.

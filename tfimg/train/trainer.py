@@ -29,11 +29,12 @@ import numpy as np
 import tensorflow as tf
 
 from tfimg import data
-from tfimg.models import build_model, load_model
+from tfimg.models import build_model, copy_weights, load_model
 from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
                                     latest_backup, remove_temporary, write_json)
 from tfimg.data.service import service_pipeline
 from tfimg.train.config import TrainConfig
+from tfimg.train.evaluate import load_model_folder
 from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
 from tfimg.train.optimization import compile_model, learning_rate_schedule
 from tfimg.train.saving import save_model_folder
@@ -62,6 +63,21 @@ def _adapt(model, source, pipeline_config, count=5000):
         if sum(len(part) for part in images) >= count:
             break
     model.adapt(np.concatenate(images)[:count])
+
+
+def _initial_weights(model, config, class_names):
+    """Copies the weights of the model folder `config.init` into `model`, after checking that
+    it is the same architecture, with the same classes and input."""
+    source, metadata = load_model_folder(config.init)
+    expected = {"model": config.model, "class_names": list(class_names),
+                "image_size": list(config.image_size), "channels": config.channels,
+                "normalize": config.normalize}
+    for key, value in expected.items():
+        if metadata.get(key) != value:
+            raise ValueError(f"init model {config.init!r} has {key}={metadata.get(key)!r}; "
+                             f"this run has {key}={value!r}")
+    model.build()
+    copy_weights(source, model)
 
 
 def _epochs_in(history):
@@ -164,11 +180,14 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
             print(f"resuming after epoch {epochs_done} from {model_path}", file=sys.stderr)
         else:
             model = build_model(config.model, len(class_names),
-                                (*config.image_size, config.channels), weights=config.weights)
+                                (*config.image_size, config.channels), weights=config.weights,
+                                quantization_aware=config.quantization_aware)
+            if config.init:
+                _initial_weights(model, config, class_names)
             steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
             compile_model(model, config, learning_rate_schedule(config, steps_per_epoch),
                           on_gpu)
-            if hasattr(model, "adapt"):
+            if hasattr(model, "adapt") and not config.init:
                 _adapt(model, splits["train"], config.pipeline_config())
             epochs_done, history = 0, {}
         detach_strategy(model, strategy)
@@ -201,6 +220,7 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
         loss, accuracy = model.evaluate(validation_set, verbose=0)
     metadata = {
         "model": config.model,
+        "quantization_aware": config.quantization_aware,
         "class_names": list(class_names),
         "image_size": list(config.image_size),
         "channels": config.channels,
