@@ -3,7 +3,7 @@ import pytest
 
 import keras
 
-from tfimg.models import AirbenchNet, load_model
+from tfimg.models import AirbenchNet, copy_weights, load_model
 from tfimg.models.airbench import patch_whitening
 
 from tests.tolerances import SAME_PROGRAM
@@ -102,3 +102,27 @@ def test_rejects_images_too_small_or_of_the_wrong_size():
     model.build()
     with pytest.raises(ValueError, match="shape"):
         model(np.zeros((1, 28, 28, 3), "float32"))
+
+
+def test_quantization_aware_form_folds_batch_norm_and_follows_the_float_model(tmp_path):
+    images = _images(64)
+    labels = keras.ops.one_hot(np.random.default_rng(0).integers(0, 3, size=64), 3)
+    float_model = AirbenchNet(num_classes=3, widths=(8, 16, 16))
+    float_model.adapt(images)
+    float_model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.85, nesterov=True),
+                        loss="categorical_crossentropy")
+    float_model.fit(images, labels, batch_size=16, epochs=3, verbose=0)  # batch-norm statistics
+    model = AirbenchNet(num_classes=3, widths=(8, 16, 16), quantization_aware=True)
+    model.build()
+    assert copy_weights(float_model, model) == 3 + 3 * 6  # whitening, its bias, classifier
+    statistics = keras.ops.convert_to_numpy(model.norms[2].moving_variance).copy()
+    model(images, training=True)  # learns the activation ranges; batch norm stays frozen
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.norms[2].moving_variance),
+                                  statistics)
+    scores = model.predict(images, verbose=0)
+    np.testing.assert_allclose(scores * 256, np.round(scores * 256), atol=1e-3)
+    np.testing.assert_allclose(scores, float_model.predict(images, verbose=0), atol=0.03)
+    np.testing.assert_array_equal(model.predict(images[:, :, ::-1], verbose=0), scores)
+    model.save(tmp_path / "qat.keras")
+    np.testing.assert_array_equal(load_model(tmp_path / "qat.keras").predict(images, verbose=0),
+                                  scores)

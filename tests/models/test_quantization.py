@@ -73,7 +73,7 @@ def test_quantization_aware_cnn_takes_the_float_weights_and_round_trips(tmp_path
 
 def test_quantization_aware_needs_a_model_that_has_the_form():
     with pytest.raises(ValueError, match="no quantisation-aware form"):
-        build_model("airbench", 10, (32, 32, 3), quantization_aware=True)
+        build_model("resnet50", 10, (224, 224, 3), quantization_aware=True)
 
 
 def test_copy_weights_names_the_missing_layer():

@@ -65,6 +65,8 @@ def test_airbench_recipe_and_explicit_values():
     ({"schedule": "step"}, "schedule"),
     ({"label_smoothing": 1.0}, "label_smoothing"),
     ({"translate": -1}, "translate >= 0"),
+    ({"model": "resnet50", "quantization_aware": True, "init": "m"}, "quantisation-aware form"),
+    ({"quantization_aware": True}, "Expected init"),
 ])
 def test_bad_recipe_settings_are_named(values, message):
     with pytest.raises(ValueError, match=message):

@@ -26,7 +26,7 @@ RECIPES = {
 # Models whose constructor takes pretrained `weights`.
 PRETRAINED = ("resnet50",)
 # Models that can simulate LiteRT's int8 arithmetic (`quantization_aware=True`).
-QUANTIZATION_AWARE = ("cifar_cnn",)
+QUANTIZATION_AWARE = ("airbench", "cifar_cnn")
 
 
 def build_model(name, num_classes, input_shape, weights=None, quantization_aware=False):

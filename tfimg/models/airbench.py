@@ -16,6 +16,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from tfimg.models.quantization import SOFTMAX_RANGE, ActivationQuantizer, quantized_kernel
+
 # Training settings `tfimg.train` uses for this model unless the user sets them: airbench94's
 # hyperparameters in the units of Keras' mean-reduced loss and decoupled weight decay.
 AIRBENCH_RECIPE = {
@@ -90,6 +92,11 @@ class AirbenchNet(keras.Model):
             width must be at least 25 (three 2x pools then a 3x3 pool).
         widths: channels of the three conv groups.
         flip_average: at inference, average the logits of each image and its mirror image.
+        quantization_aware: simulate LiteRT's int8 arithmetic (see
+            `tfimg.models.quantization`), for fine-tuning a trained model into one that keeps
+            its decisions in an int8 export. Batch norm is then frozen and folded into the
+            convolution before it, as the converter folds it (the pooling between them commutes
+            with batch norm's positive scale), and each layer's output is rounded to int8.
 
     Call `adapt(images)` with a few thousand normalised training images before training to
     set the whitening layer. Inputs: float32 (batch, height, width, channels). Outputs:
@@ -97,12 +104,13 @@ class AirbenchNet(keras.Model):
     """
 
     def __init__(self, num_classes=10, input_shape=(32, 32, 3), widths=(64, 256, 256),
-                 flip_average=True, **kwargs):
+                 flip_average=True, quantization_aware=False, **kwargs):
         super().__init__(**kwargs)
         self.num_classes = int(num_classes)
         self.image_shape = tuple(int(s) for s in input_shape)
         self.widths = tuple(int(w) for w in widths)
         self.flip_average = bool(flip_average)
+        self.quantization_aware = bool(quantization_aware)
         if min(self.image_shape[:2]) < 25:
             raise ValueError(f"Expected images of at least 25x25, received "
                              f"input_shape={self.image_shape}")
@@ -127,10 +135,20 @@ class AirbenchNet(keras.Model):
         self.flatten = keras.layers.Flatten()
         self.classifier = keras.layers.Dense(self.num_classes, use_bias=False, name="classifier")
         self.softmax = keras.layers.Activation("softmax", dtype="float32")
+        # Where LiteRT's int8 model rounds: the input, each convolution's output (bias and
+        # batch norm included) and each GELU's, the logits of one image, the sum of the two
+        # mirror images' logits, and the softmax.
+        self.quantizers = []
+        if self.quantization_aware:
+            learned = 1 + 2 + 2 * len(self.convs) + 1 + 1
+            self.quantizers = [ActivationQuantizer() for _ in range(learned)] + [
+                ActivationQuantizer(fixed_range=SOFTMAX_RANGE)]
 
     def build(self, input_shape=None):
         input_shape = input_shape or (None, *self.image_shape)
         self._logits(keras.ops.zeros((1, *input_shape[1:])), training=False)
+        if self.quantization_aware:
+            self._quantized_call(keras.ops.zeros((1, *input_shape[1:])), training=False)
         for conv in self.convs:
             _identity_start(conv.kernel)
         self.built = True
@@ -153,10 +171,49 @@ class AirbenchNet(keras.Model):
         x = self.flatten(self.head_pool(x))
         return self.classifier(x) / 9.0
 
+    def _quantized_half_logits(self, images, training):
+        """Half the logits of int8 `images`, computed as LiteRT's int8 model does."""
+        quantizers = iter(self.quantizers[1:-2])
+
+        def rounded(x):
+            return next(quantizers)(x, training=training)
+
+        x = ops.conv(images, quantized_kernel(self.whiten.kernel))
+        x = rounded(ops.gelu(rounded(self.whiten_bias(x))))
+        for index, (conv, norm, bias) in enumerate(zip(self.convs, self.norms, self.biases)):
+            # Frozen batch norm, folded: x * scale + shift per channel, with scale > 0.
+            scale = ops.rsqrt(norm.moving_variance + norm.epsilon)
+            shift = bias(-norm.moving_mean * scale)
+            x = rounded(ops.conv(x, quantized_kernel(conv.kernel * scale), padding="same")
+                        + shift)
+            if index % 2 == 0:
+                x = self.pool(x)
+            x = rounded(ops.gelu(x))
+        x = self.flatten(self.head_pool(x))
+        return rounded(ops.matmul(x, quantized_kernel(self.classifier.kernel / 18.0)))
+
+    def _quantized_call(self, images, training):
+        quantize_input, quantize_sum, quantize_scores = (self.quantizers[0], self.quantizers[-2],
+                                                         self.quantizers[-1])
+        images = quantize_input(images, training=training)
+        half = self._quantized_half_logits(images, training)
+        if self.flip_average and not training:
+            # A gather, not a reverse: LiteRT has no int8 reverse, and a float one would split
+            # the model.
+            width = self.image_shape[1]
+            mirrored = ops.take(images, ops.arange(width - 1, -1, -1), axis=2)
+            other = self._quantized_half_logits(mirrored, training)
+        else:
+            other = half
+        logits = quantize_sum(half + other, training=training)
+        return quantize_scores(self.softmax(logits), training=training)
+
     def call(self, images, training=False):
         if tuple(images.shape[1:]) != self.image_shape:
             raise ValueError(f"Expected images of shape (batch, *{self.image_shape}), "
                              f"received shape={tuple(images.shape)}")
+        if self.quantization_aware:
+            return self._quantized_call(images, training)
         logits = self._logits(images, training)
         if self.flip_average and not training:
             logits = (logits + self._logits(ops.flip(images, axis=2), training)) / 2
@@ -165,5 +222,6 @@ class AirbenchNet(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update(num_classes=self.num_classes, input_shape=self.image_shape,
-                      widths=self.widths, flip_average=self.flip_average)
+                      widths=self.widths, flip_average=self.flip_average,
+                      quantization_aware=self.quantization_aware)
         return config

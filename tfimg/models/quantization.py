@@ -106,19 +106,36 @@ def layer_kinds(quantization_aware):
     return QuantizedConv2D, QuantizedDense, ActivationQuantizer
 
 
+def _layer_pairs(source, target):
+    """(attribute name, source layer, target layer) of the layer attributes of `source` that
+    hold weights, lists of layers included (airbench's `convs`)."""
+    for name, value in vars(source).items():
+        if name.startswith("_"):  # Keras' own bookkeeping, e.g. the list of all layers
+            continue
+        counterpart = getattr(target, name, None)
+        if isinstance(value, keras.layers.Layer):
+            pairs = [(name, value, counterpart)]
+        elif isinstance(value, (list, tuple)) and all(
+                isinstance(item, keras.layers.Layer) for item in value):
+            counterparts = list(counterpart) if isinstance(counterpart, (list, tuple)) else []
+            counterparts += [None] * (len(value) - len(counterparts))
+            pairs = [(f"{name}[{index}]", item, counterparts[index])
+                     for index, item in enumerate(value)]
+        else:
+            continue
+        yield from ((label, layer, other) for label, layer, other in pairs if layer.weights)
+
+
 def copy_weights(source, target):
-    """Copies the weights of each layer attribute of `source` into the `target` layer of the
-    same attribute name (a float model into its quantisation-aware twin); returns the number
-    of layers copied.
+    """Copies the weights of each layer attribute of `source` (layers and lists of layers) into
+    the `target` layer of the same attribute name (a float model into its quantisation-aware
+    twin); returns the number of layers copied.
 
     Raises:
         ValueError: when a layer with weights has no counterpart, or shapes differ.
     """
     copied = 0
-    for name, layer in vars(source).items():
-        if not isinstance(layer, keras.layers.Layer) or not layer.weights:
-            continue
-        counterpart = getattr(target, name, None)
+    for name, layer, counterpart in _layer_pairs(source, target):
         if not isinstance(counterpart, keras.layers.Layer):
             raise ValueError(f"{type(target).__name__} has no layer {name!r} to take "
                              f"{type(source).__name__}'s weights")

@@ -55,10 +55,9 @@ class TrainConfig(Settings):
             and decode the training images (see `tfimg.data.service`); None decodes here.
         init: a model folder (or run folder) of the same architecture and classes whose
             weights training starts from, instead of a new initialisation.
-        quantization_aware: train the model's quantisation-aware form, which simulates
-            LiteRT's int8 arithmetic (see `tfimg.models.quantization`); usually a few epochs at
-            a low learning rate from a trained float model (`init`), so that its int8 export
-            keeps its decisions.
+        quantization_aware: fine-tune the trained model `init` in its quantisation-aware form,
+            which simulates LiteRT's int8 arithmetic (see `tfimg.models.quantization`), for an
+            int8 export that keeps the decisions; a few epochs at a low learning rate.
 
     Settings left as None take the model's recipe (`tfimg.models.RECIPES`), then general
     defaults; the resolved values are what config.json records.
@@ -131,6 +130,10 @@ class TrainConfig(Settings):
             raise ValueError(f"Expected quantization_aware only for models with a "
                              f"quantisation-aware form {QUANTIZATION_AWARE}, received "
                              f"model={self.model!r}")
+        if self.quantization_aware and not self.init:
+            raise ValueError("Expected init, the trained model folder to fine-tune, with "
+                             "quantization_aware (its batch norm and activation ranges come "
+                             "from that model)")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"Expected patience >= 1 or None, received {self.patience!r}")
         # Checks image_size, channels and normalize the way the input pipeline will.
