@@ -40,9 +40,9 @@ def add_parser(verbs):
                         help="start from this model folder's weights (same architecture and "
                              "classes)")
     parser.add_argument("--quantization-aware", action="store_true", default=None,
-                        help="train the int8-simulating form of the model (cifar_cnn), e.g. "
-                             "a few epochs from --init at a low learning rate, for an int8 "
-                             "export that keeps the model's decisions")
+                        help="fine-tune the --init model in its int8-simulating form "
+                             "(cifar_cnn, airbench) for a few epochs at a low learning rate, "
+                             "for an int8 export that keeps its decisions")
     parser.set_defaults(run=run)
 
 
