@@ -15,6 +15,8 @@ Gradients pass straight through the rounding. The activation quantizers use
 TFLite converter reads its ranges from: a quantisation-aware model converts to int8 without
 calibration data (see `tfimg.export`). Weight rounding uses plain `keras.ops`, so the exported
 graph holds the rounded weights themselves, which the converter stores exactly.
+
+The simulation computes in float32: `tfimg train` leaves mixed precision off for these models.
 """
 
 import keras

@@ -158,7 +158,7 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    if on_gpu:
+    if on_gpu and not config.quantization_aware:  # int8 simulation stays in float32
         keras.mixed_precision.set_global_policy("mixed_float16")
 
     splits = data.from_directory(config.data).split(validation=config.validation)
