@@ -179,8 +179,10 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
             epochs_done, history = state["epochs_done"], state["history"]
             print(f"resuming after epoch {epochs_done} from {model_path}", file=sys.stderr)
         else:
+            # A pretrained base is not loaded when `init` replaces every weight anyway.
             model = build_model(config.model, len(class_names),
-                                (*config.image_size, config.channels), weights=config.weights,
+                                (*config.image_size, config.channels),
+                                weights=None if config.init else config.weights,
                                 quantization_aware=config.quantization_aware)
             if config.init:
                 _initial_weights(model, config, class_names)
