@@ -25,10 +25,10 @@ import json
 import os
 import re
 import sys
-import tempfile
 
 from PIL import Image
 
+from tfimg.atomic import write_atomically
 from tfimg.formats import DECODED_FORMATS, DEFAULT_MAX_PIXELS, orientation, sniff_format
 
 __all__ = [
@@ -277,12 +277,9 @@ class ScanReport:
             raise ValueError(f"Cannot write scan report '{path}': expected a .csv or .json "
                              f"suffix, received '{suffix}'")
         rows = [dataclasses.asdict(entry) for entry in self.entries]
-        directory = os.path.dirname(os.path.abspath(path))
-        handle = tempfile.NamedTemporaryFile(
-            "w", dir=directory, prefix=".scan-", suffix=".tmp", delete=False, newline="",
-            encoding="utf-8")
-        try:
-            with handle:
+
+        def write(temporary):
+            with open(temporary, "w", newline="", encoding="utf-8") as handle:
                 if suffix == ".csv":
                     names = [field.name for field in dataclasses.fields(ScanEntry)]
                     writer = csv.DictWriter(handle, fieldnames=names)
@@ -292,7 +289,5 @@ class ScanReport:
                     document = {"root": self.root, "counts": self.counts, "entries": rows}
                     json.dump(document, handle, indent=2)
                     handle.write("\n")
-            os.replace(handle.name, path)
-        except BaseException:
-            os.unlink(handle.name)
-            raise
+
+        write_atomically(path, write)

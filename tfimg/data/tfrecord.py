@@ -16,7 +16,7 @@ import sys
 
 import tensorflow as tf
 
-from tfimg.atomic import write_text
+from tfimg.atomic import write_atomically, write_text
 from tfimg.formats import sniff_format
 
 FEATURES = {
@@ -47,11 +47,12 @@ def write_shards(paths, count, serialize, progress=False):
         progress: print a line per shard to stderr.
     """
     for shard, path in enumerate(paths):
-        temporary = f"{path}.tmp-{os.getpid()}"
-        with tf.io.TFRecordWriter(temporary) as writer:
-            for index in range(shard, count, len(paths)):
-                writer.write(serialize(index))
-        os.replace(temporary, path)
+        def write(temporary, shard=shard):
+            with tf.io.TFRecordWriter(temporary) as writer:
+                for index in range(shard, count, len(paths)):
+                    writer.write(serialize(index))
+
+        write_atomically(path, write)
         if progress:
             print(f"wrote {path}", file=sys.stderr)
 
