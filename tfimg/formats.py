@@ -88,9 +88,11 @@ class ImageError(ValueError):
         self.status = status
 
 
-def _looks_like_html(data):
-    head = data[:512].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
+def looks_like_html(data):
+    """Whether `data` starts like an HTML (or XHTML) page: what a server sends for a missing
+    image, and what a crawler follows."""
+    head = data[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<?xml"))
 
 
 def open_header(data, max_pixels=DEFAULT_MAX_PIXELS):
@@ -105,7 +107,7 @@ def open_header(data, max_pixels=DEFAULT_MAX_PIXELS):
     """
     found = sniff_format(data[:32])
     if found is None:
-        kind = ": an HTML page" if _looks_like_html(data) else ""
+        kind = ": an HTML page" if looks_like_html(data) else ""
         raise ImageError("not_image", f"not an image{kind} (expected JPEG, PNG, GIF, BMP or "
                          f"WebP bytes, received {len(data)} bytes starting {data[:12]!r})")
     if found not in DECODED_FORMATS:

@@ -1,9 +1,12 @@
 """`tfimg crawl` on loopback pages: image URLs from img/srcset/picture/og:image, links within
 scope and depth, robots.txt and the noimageai opt-out, then the same downloader."""
 
+import pytest
+
 from tfimg.acquire import DownloadConfig, crawl, parse_page, read_rows
 from tfimg.acquire.crawler import in_scope
 from tfimg.cli import main
+from tfimg.formats import looks_like_html
 
 from tests.acquire.server import LocalServer
 
@@ -11,6 +14,19 @@ from tests.acquire.server import LocalServer
 def _config(tmp_path, **values):
     return DownloadConfig(urls="", out=str(tmp_path / "out"), allow_private=("127.0.0.1",),
                           read_timeout=2.0, **values)
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b"\n  <!DOCTYPE html><html></html>", True),
+    (b'<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">', True),
+    (b"<!-- generated --><html>", True),
+    (b"<BODY><img src=a.jpg></BODY>", True),
+    (b"\x89PNG\r\n\x1a\n", False),
+    (b'{"error": "not found"}', False),
+    (b"Not Found", False),
+])
+def test_html_pages_are_told_from_images_and_other_answers(body, expected):
+    assert looks_like_html(body) is expected
 
 
 def test_page_parsing_finds_every_kind_of_image_reference():

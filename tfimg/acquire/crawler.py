@@ -16,6 +16,7 @@ import urllib.parse
 from tfimg.acquire.fetch import FetchError
 from tfimg.acquire.polite import HostGates, Robots, opted_out
 from tfimg.acquire.urls import UrlRow
+from tfimg.formats import looks_like_html
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 
@@ -129,9 +130,7 @@ def crawl(start_url, config, depth=1, same_site=True, max_pages=100, log=print):
                 log(f"skipped {url}: {error.status}: {error}")
                 continue
             pages += 1
-            head = response.body[:1024].lstrip().lower()
-            is_html = head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--"))
-            if response.status != 200 or not is_html:
+            if response.status != 200 or not looks_like_html(response.body):
                 log(f"skipped {url}: HTTP {response.status}, not an HTML page")
                 continue
             image_urls, links, meta = parse_page(response.url, response.body)
