@@ -1,9 +1,14 @@
 import json
 
+import keras
+import numpy as np
 import pytest
 
 from tfimg.data.digits import write_digits
-from tfimg.train import DemoConfig, run_demo
+from tfimg.models import build_model
+from tfimg.train import DemoConfig, TrainConfig, run_demo
+from tfimg.train.evaluate import load_model_folder
+from tfimg.train.trainer import _initial_weights
 
 
 def test_digits_written_once_as_class_folders(tmp_path):
@@ -26,6 +31,12 @@ def test_demo_trains_and_saves(tmp_path, monkeypatch):
     # Three epochs of the survey's CNN on digits reach well above chance (10%).
     assert result["validation_accuracy"] > 0.8
     assert not list(tmp_path.glob(".staging-*"))
+    # `tfimg train --init` (e.g. for quantisation-aware fine-tuning) accepts the demo's model.
+    config = TrainConfig(data="digits", init=str(out), quantization_aware=True)
+    model = build_model("cifar_cnn", 10, (32, 32, 3), quantization_aware=True)
+    _initial_weights(model, config, metadata["class_names"])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.conv1.kernel),
+                                  keras.ops.convert_to_numpy(load_model_folder(out)[0].conv1.kernel))
 
 
 def test_demo_config_rejects_two_sources():

@@ -89,7 +89,7 @@ def run_demo(config=DemoConfig()):
     _, accuracy = model.evaluate(validation.dataset, verbose=0)
 
     metadata = {
-        "model": "CifarCnn",
+        "model": "cifar_cnn",  # the `tfimg train --model` name, so that `--init` can start here
         "class_names": list(train.class_names),
         "image_size": list(config.image_size),
         "channels": 3,
