@@ -241,7 +241,11 @@ def test_per_host_delay_and_concurrency_show_in_the_server_log(servers, tmp_path
     download(_config(urls, tmp_path / "out", per_host=1, delay=0.2), log=lambda line: None)
     starts = sorted(time for path, time, _ in server.requests() if path.startswith("/img/"))
     assert len(starts) == 6
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.19  # one host, 0.2 s apart
+    # One host, started 0.2 s apart by the client; the server's clock sees each start a little
+    # late, by how long the request took to arrive (tens of ms on a busy machine), so single
+    # gaps vary while the whole span cannot shrink by more than one arrival delay.
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert starts[-1] - starts[0] >= 5 * 0.2 - 0.05 and min(gaps) >= 0.1, gaps
     before = len(server.requests())
     download(_config(urls, tmp_path / "fast", per_host=6, threads=6), log=lambda line: None)
     starts = sorted(time for path, time, _ in server.requests()[before:]

@@ -35,8 +35,9 @@ def test_demo_trains_and_saves(tmp_path, monkeypatch):
     config = TrainConfig(data="digits", init=str(out), quantization_aware=True)
     model = build_model("cifar_cnn", 10, (32, 32, 3), quantization_aware=True)
     _initial_weights(model, config, metadata["class_names"])
+    trained, _ = load_model_folder(out)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.conv1.kernel),
-                                  keras.ops.convert_to_numpy(load_model_folder(out)[0].conv1.kernel))
+                                  keras.ops.convert_to_numpy(trained.conv1.kernel))
 
 
 def test_demo_config_rejects_two_sources():

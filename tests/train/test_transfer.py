@@ -92,7 +92,9 @@ def test_transfer_learning_then_fine_tuning_improves_validation(colours, base_we
     metadata = train(config)
     assert metadata["epochs"] == 3
     assert metadata["validation_loss"] < loss_before
-    assert metadata["validation_accuracy"] >= 0.9
+    # About 16 validation images behind a random (offline) base: one image is 6 points, and
+    # runs differ by an image or two; chance is 0.5.
+    assert metadata["validation_accuracy"] >= 0.8
     saved = json.loads((tmp_path / "run" / "config.json").read_text())
     assert (saved["fine_tune_stages"], saved["weights"]) == (1, base_weights)
     rows = (tmp_path / "run" / "history.csv").read_text().splitlines()
