@@ -1,51 +1,25 @@
 """Exports of a real trained model: SavedModel on encoded bytes, TFLite in every quantisation,
-the parity check, and atomic versions that survive SIGKILL."""
+the parity check, and numbered versions (`test_export_kill.py` kills exports;
+`test_quantization_aware.py` exports quantisation-aware models)."""
 
 import json
 import os
-import random
-import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from tfimg.export import ExportConfig, ParityError, TfliteModel, export, next_version
-from tfimg.export import parity, tflite
-from tfimg.export.serving import serving_archive
-from tfimg.models import AirbenchNet
-from tfimg.train import TrainConfig, train
-from tfimg.train.evaluate import load_model_folder, predict
-
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tfimg.export import parity
+from tfimg.train.evaluate import predict
 
 
 @pytest.fixture(scope="module")
-def digits(digits_subset):
-    return digits_subset(200)  # all 1,797: 365 validation images to check exports on
-
-
-@pytest.fixture(scope="module")
-def model_folder(digits, tmp_path_factory):
-    """The survey's CNN trained for 8 epochs on the digits (24x24), about 97% accurate."""
-    out = tmp_path_factory.mktemp("train") / "digits_cnn"
-    train(TrainConfig(data=str(digits), epochs=8, out=str(out), image_size=(24, 24),
-                      batch_size=32))
-    return str(out / "model")
-
-
-@pytest.fixture(scope="module")
-def quantization_aware_folder(model_folder, digits, tmp_path_factory):
-    """`model_folder` fine-tuned for 2 epochs in its quantisation-aware form."""
-    out = tmp_path_factory.mktemp("train") / "digits_cnn_int8"
-    train(TrainConfig(data=str(digits), epochs=2, out=str(out), image_size=(24, 24),
-                      batch_size=32, learning_rate=1e-4, init=model_folder,
-                      quantization_aware=True))
-    return str(out / "model")
+def model_folder(digits_cnn):
+    """The survey's CNN trained for 8 epochs on the digits, about 97% accurate."""
+    return digits_cnn(8)
 
 
 def _config(model_folder, digits, out, **values):
@@ -99,50 +73,6 @@ def test_tflite_exports_pass_their_parity_thresholds(model_folder, digits, tmp_p
         assert figures["input"]["scale"] > 0 and figures["output"]["scale"] > 0
 
 
-def test_quantization_aware_model_exports_int8_from_its_learned_ranges(
-        model_folder, quantization_aware_folder, digits, tmp_path):
-    target, figures = export(_config(quantization_aware_folder, digits, tmp_path,
-                                     format="tflite", quantize="int8"))
-    assert figures["passed"] and figures["top1_agreement"] >= 0.99
-    float_accuracy = json.loads(open(os.path.join(model_folder, "metadata.json")).read())[
-        "validation_accuracy"]
-    assert figures["accuracy_export"] >= float_accuracy - 0.02
-    model = TfliteModel((tmp_path / "digits_cnn_int8" / "1" / "model.tflite").read_bytes())
-    assert np.dtype(model.input_details["dtype"]).name == "int8"
-    # The input scale is the range the model learned, not a calibration of its own.
-    keras_model, _ = load_model_folder(quantization_aware_folder)
-    learned = keras_model.quantizers[0]
-    expected_scale = (learned.range_max.numpy() - learned.range_min.numpy()) / 255
-    assert figures["input"]["scale"] == pytest.approx(expected_scale, rel=1e-3)
-    target, figures = export(_config(quantization_aware_folder, digits, tmp_path))
-    assert figures["passed"] and figures["max_abs_difference"] == 0
-    with pytest.raises(ValueError, match="quantisation-aware"):
-        export(_config(quantization_aware_folder, digits, tmp_path, format="tflite"))
-
-
-def test_quantization_aware_airbench_converts_to_int8_that_follows_it(tmp_path):
-    images = np.random.default_rng(0).normal(size=(64, 32, 32, 3)).astype("float32")
-    model = AirbenchNet(num_classes=3, widths=(8, 16, 16), quantization_aware=True)
-    model.adapt(images)
-    model(images, training=True)  # activation ranges
-    metadata = {"image_size": [32, 32], "channels": 3, "class_names": ["a", "b", "c"],
-                "normalize": "standardize"}
-    serving_archive(model, metadata).write_out(str(tmp_path / "saved"), verbose=False)
-    content = tflite.convert(str(tmp_path / "saved"), "int8", quantization_aware=True)
-    scores = TfliteModel(content).predict(images)
-    # The int8 model computes what the Keras model simulates, up to a few of the 256 levels
-    # (integer rounding of the rescaling between layers).
-    assert np.abs(scores - model.predict(images, verbose=0)).max() <= 4 / 256
-    with pytest.raises(ValueError, match="int8 only"):
-        tflite.convert(str(tmp_path / "saved"), "fp16", quantization_aware=True)
-
-
-def test_init_from_a_model_of_another_input_is_refused(model_folder, digits, tmp_path):
-    with pytest.raises(ValueError, match="image_size"):
-        train(TrainConfig(data=str(digits), epochs=1, out=str(tmp_path / "run"),
-                          init=model_folder, image_size=(32, 32)))
-
-
 def test_a_failed_parity_check_leaves_no_version(model_folder, digits, tmp_path, monkeypatch):
     # An agreement no export can reach (the real export agrees on every image).
     monkeypatch.setitem(parity.THRESHOLDS, "saved_model", (None, 1.01, None))
@@ -178,32 +108,3 @@ def test_missing_parity_data_is_named(model_folder, tmp_path):
     with pytest.raises(FileNotFoundError, match="parity check"):
         export(ExportConfig(model=model_folder, data=str(tmp_path / "nothing"),
                             out=str(tmp_path)))
-
-
-@pytest.mark.slow
-def test_export_killed_at_random_moments_leaves_complete_versions_only(model_folder, digits,
-                                                                       tmp_path):
-    out = tmp_path / "exports"
-    command = [sys.executable, "-m", "tfimg.cli", "export", "--model", model_folder,
-               "--data", str(digits), "--out", str(out), "--name", "m", "--parity-images", "50"]
-    chooser = random.Random(5)
-    kills = 0
-    for _ in range(6):
-        process = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        # Start-up takes about 3 s; the export is written from about 5 s on.
-        time.sleep(chooser.uniform(3.0, 8.0))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait()
-    assert kills >= 3, kills
-    versions = [name for name in os.listdir(out / "m") if not name.startswith(".tmp-")]
-    assert all(name.isdigit() for name in versions)
-    images = tf.constant([open(p, "rb").read() for p in sorted(digits.glob("0/*.png"))[:2]])
-    for name in versions:  # each complete and loadable
-        assert json.loads((out / "m" / name / "parity.json").read_text())["passed"]
-        scores = tf.saved_model.load(str(out / "m" / name)).signatures["serving_default"](
-            image_bytes=images)["scores"]
-        assert scores.shape == (2, 10)
-    shutil.rmtree(out)
