@@ -17,6 +17,7 @@ import os
 
 from PIL import Image
 
+from tfimg.atomic import write_text
 from tfimg.formats import is_image_name
 from tfimg.label import formats
 from tfimg.label.annotation import safe_join
@@ -120,24 +121,19 @@ def save(annotations, labels, target, kind):
     if kind in ("coco", "labelstudio"):
         value = (formats.coco_json(annotations, labels) if kind == "coco" else
                  formats.labelstudio_json(annotations))
-        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
-        with open(target, "w", encoding="utf-8") as file:
-            json.dump(value, file, indent=2, ensure_ascii=False)
+        write_text(target, json.dumps(value, indent=2, ensure_ascii=False))
         return
     if kind not in FORMATS:
         raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
-    os.makedirs(target, exist_ok=True)
-    labels.write(os.path.join(target, "classes.txt"))
+    labels.write(os.path.join(target, "classes.txt"))  # written atomically, folders made
     for annotation in annotations:
         stem = os.path.splitext(annotation.filename)[0]
         path = os.path.join(target, stem + (".xml" if kind == "voc" else ".txt"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         if kind == "voc":  # LabelImg's filename is the bare name of the image beside it
             write_voc(dataclasses.replace(annotation, filename=os.path.basename(stem) +
                                           os.path.splitext(annotation.filename)[1]), path)
         else:
-            with open(path, "w", encoding="utf-8") as file:
-                file.write(formats.yolo_text(annotation, labels))
+            write_text(path, formats.yolo_text(annotation, labels))
 
 
 def rename_classes(annotations, labels, mapping):

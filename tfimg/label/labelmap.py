@@ -11,6 +11,8 @@ Plain Python.
 import json
 import os
 
+from tfimg.atomic import write_text
+
 
 class LabelMap:
     """Class names in id order (id = position)."""
@@ -62,11 +64,10 @@ class LabelMap:
 
     def write(self, path):
         """classes.txt (one name per line) or, for a .json path, a JSON object name -> id."""
-        with open(path, "w", encoding="utf-8") as file:
-            if os.fspath(path).endswith(".json"):
-                json.dump(self._ids, file, indent=2, ensure_ascii=False)
-            else:
-                file.write("".join(f"{name}\n" for name in self.names))
+        if os.fspath(path).endswith(".json"):
+            write_text(path, json.dumps(self._ids, indent=2, ensure_ascii=False))
+        else:
+            write_text(path, "".join(f"{name}\n" for name in self.names))
 
     def renamed(self, mapping):
         """(new LabelMap, {old name: new name}) after renaming and merging by `mapping`
