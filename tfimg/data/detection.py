@@ -14,8 +14,6 @@ as stored, without EXIF rotation, because annotation tools (LabelImg included) d
 the stored pixels; `tfimg labels validate` reports images whose EXIF orientation turns them.
 """
 
-import os
-
 import keras
 import tensorflow as tf
 
@@ -113,7 +111,6 @@ def write_detection_tfrecords(annotations, labels, images, prefix, num_shards=1)
     """Writes `prefix-00000-of-0000N.tfrecord` shards (round-robin) through temporary names;
     returns their paths."""
     paths = [f"{prefix}-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
-    os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
 
     def serialize(index):
         annotation = annotations[index]

@@ -82,7 +82,7 @@ def write_tfrecords(files, directory, name, split="train", num_shards=None,
 
     Args:
         files: `tfimg.data.ImageFiles`.
-        directory: output folder (created).
+        directory: output folder (created with the first shard).
         name, split: used in file names.
         num_shards: number of shards; default from `examples_per_shard`.
         progress: print a line per shard to stderr.
@@ -90,7 +90,6 @@ def write_tfrecords(files, directory, name, split="train", num_shards=None,
     Returns:
         The list of shard paths written.
     """
-    os.makedirs(directory, exist_ok=True)
     num_shards = num_shards or max(1, math.ceil(len(files) / examples_per_shard))
     paths = shard_paths(directory, name, split, num_shards)
     full_paths = files.full_paths()

@@ -65,7 +65,6 @@ def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64
         scores = np.asarray(model.predict_on_batch(tf.concat([x for _, x in chunk], 0)))
         labelled += [(name, class_names[int(row.argmax())], float(row.max()))
                      for (name, _), row in zip(chunk, scores)]
-    os.makedirs(out, exist_ok=True)
     _write_csv(os.path.join(out, "labels.csv"), ["path", "label", "confidence"],
                [(name, label, f"{score:.4f}") for name, label, score in labelled])
     review = sorted((row for row in labelled if row[2] < threshold), key=lambda row: row[2])
@@ -80,7 +79,6 @@ def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64
         elif kind == "voc":
             width, height = upright_size(source)
             target = os.path.join(out, os.path.splitext(name)[0] + ".xml")
-            os.makedirs(os.path.dirname(target), exist_ok=True)
             write_voc(Annotation(os.path.basename(name), width, height,
                                  [Box(label, 1, 1, width, height)],
                                  folder=os.path.basename(os.path.abspath(images)),
