@@ -42,14 +42,12 @@ def run(args):
 
 
 def _convert(args):
-    import json
-
     from tfimg.label import convert
+    from tfimg.label.formats import read_json
 
     rename = None
     if args.rename:
-        with open(args.rename, encoding="utf-8") as file:
-            rename = json.load(file)
+        rename = read_json(args.rename)
         if not isinstance(rename, dict) or not all(isinstance(value, str)
                                                    for value in rename.values()):
             raise ValueError(f"{args.rename}: expected a JSON object {{old name: new name}}")
