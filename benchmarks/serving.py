@@ -33,7 +33,8 @@ import tensorflow as tf  # noqa: E402
 from tfimg.export import ExportConfig, TfliteModel, export  # noqa: E402
 from tfimg.export.exporter import median_ms  # noqa: E402
 from tfimg.formats import is_image_name  # noqa: E402
-from tfimg.train.evaluate import load_images, load_model_folder, pipeline_config  # noqa: E402
+from tfimg.data import Preprocessing, load_images  # noqa: E402
+from tfimg.models import load_model_folder  # noqa: E402
 
 
 def image_files(root, count):
@@ -146,7 +147,7 @@ def main():
               f"{one_client[3] / reference[size][0]:.2f}")
 
     model, metadata = load_model_folder(args.model)
-    images = load_images(paths[:1], pipeline_config(metadata))
+    images = load_images(paths[:1], Preprocessing.from_metadata(metadata))
     floats = tf.saved_model.load(os.path.join(base, "1")).signatures["predict_images"]
     lite = TfliteModel(open(os.path.join(base, "2", "model.tflite"), "rb").read())
     one_jpeg = tf.constant(encoded[:1])

@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from tfimg.export import ExportConfig, ParityError, TfliteModel, export, next_version
 from tfimg.export import parity
-from tfimg.train.evaluate import predict
+from tfimg.train.predict import predict
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from tfimg.export import ExportConfig, TfliteModel, export, tflite
 from tfimg.export.serving import serving_archive
 from tfimg.models import AirbenchNet
 from tfimg.train import TrainConfig, train
-from tfimg.train.evaluate import load_model_folder
+from tfimg.models import load_model_folder
 
 
 @pytest.fixture(scope="module")

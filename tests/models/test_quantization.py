@@ -6,7 +6,8 @@ import pytest
 import tensorflow as tf
 
 from tfimg.models import CifarCnn, build_model, copy_weights, load_model
-from tfimg.models.quantization import ActivationQuantizer, quantized_kernel
+from tfimg.layers import ActivationQuantizer
+from tfimg.layers.quantization import quantized_kernel
 
 
 def test_kernel_is_rounded_to_int8_per_output_channel_and_passes_gradients():

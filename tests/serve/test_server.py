@@ -25,7 +25,7 @@ from tfimg.cli import main
 from tfimg.export import ExportConfig, export
 from tfimg.serve import Client, ServeConfig, Server, ServerError
 from tfimg.train import TrainConfig, train
-from tfimg.train.evaluate import predict
+from tfimg.train.predict import predict
 
 from tests.data.hostile import bomb_png
 

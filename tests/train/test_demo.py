@@ -7,7 +7,7 @@ import pytest
 from tfimg.data.digits import write_digits
 from tfimg.models import build_model
 from tfimg.train import DemoConfig, TrainConfig, run_demo
-from tfimg.train.evaluate import load_model_folder
+from tfimg.models import load_model_folder
 from tfimg.train.trainer import _initial_weights
 
 

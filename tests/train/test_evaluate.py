@@ -10,7 +10,9 @@ import pytest
 from tfimg import data
 from tfimg.cli import main
 from tfimg.train import TrainConfig, train
-from tfimg.train.evaluate import evaluate, load_model_folder, predict
+from tfimg.models import load_model_folder
+from tfimg.train.evaluate import evaluate
+from tfimg.train.predict import predict
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""ImageNet recognition (`tfimg.train.evaluate.recognize`, `tfimg recognize`), offline: a local
+"""ImageNet recognition (`tfimg.train.predict.recognize`, `tfimg recognize`), offline: a local
 weights file and a class index the test provides."""
 
 import json
@@ -12,8 +12,8 @@ from PIL import Image
 
 import keras
 
-from tfimg.models.resnet50 import resnet50
-from tfimg.train.evaluate import recognize
+from tfimg.models.classification.resnet50 import resnet50
+from tfimg.train.predict import recognize
 
 
 @pytest.fixture(scope="module")

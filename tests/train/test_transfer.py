@@ -12,7 +12,7 @@ import keras
 
 from tfimg import data
 from tfimg.models import ResNet50Classifier
-from tfimg.models.resnet50 import resnet50
+from tfimg.models.classification.resnet50 import resnet50
 from tfimg.train import TrainConfig, train
 
 

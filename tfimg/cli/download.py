@@ -3,22 +3,31 @@ merge` joins the manifests of shards."""
 
 import sys
 
+from tfimg.acquire.config import DownloadConfig
+from tfimg.cli.options import default, settings_from_args
+
 
 def add_options(parser):
     """The download settings, shared with `tfimg crawl`."""
-    parser.add_argument("--threads", type=int, help="downloads at once (default 16)")
-    parser.add_argument("--per-host", type=int, help="downloads at once per host (default 4)")
+    parser.add_argument("--threads", type=int, help="downloads at once"
+                        f" ({default(DownloadConfig, 'threads')})")
+    parser.add_argument("--per-host", type=int, help="downloads at once per host"
+                        f" ({default(DownloadConfig, 'per_host')})")
     parser.add_argument("--delay", type=float, help="seconds between requests to one host")
-    parser.add_argument("--deadline", type=float, help="seconds per download (default 60)")
-    parser.add_argument("--max-bytes", type=int, help="largest body (default 20 MiB)")
-    parser.add_argument("--retries", type=int, help="retries of transient failures (default 2)")
+    parser.add_argument("--deadline", type=float, help="seconds per download"
+                        f" ({default(DownloadConfig, 'deadline')})")
+    parser.add_argument("--max-bytes", type=int, help="largest body"
+                        f" ({default(DownloadConfig, 'max_bytes')})")
+    parser.add_argument("--retries", type=int, help="retries of transient failures"
+                        f" ({default(DownloadConfig, 'retries')})")
     parser.add_argument("--allow-private", action="append", metavar="CIDR",
                         help="let this loopback/private address or network be fetched "
                         "(repeatable; tests and intranets only)")
     parser.add_argument("--ignore-robots", action="store_false", dest="robots", default=None,
                         help="do not read robots.txt or honour noai opt-outs")
     parser.add_argument("--resize-mode", choices=["no", "keep_ratio", "center_crop", "border"])
-    parser.add_argument("--image-size", type=int, help="side for --resize-mode (default 256)")
+    parser.add_argument("--image-size", type=int, help="side for --resize-mode"
+                        f" ({default(DownloadConfig, 'image_size')})")
     parser.add_argument("--encode-format", choices=["jpeg", "png", "webp"])
     parser.add_argument("--dedup", choices=["sha256", "phash", "none"])
     parser.add_argument("--user-agent")
@@ -26,15 +35,7 @@ def add_options(parser):
 
 
 def config_from(args, urls):
-    from tfimg.acquire import DownloadConfig
-
-    return DownloadConfig.load(
-        args.config, urls=urls, out=args.out, threads=args.threads, per_host=args.per_host,
-        delay=args.delay, deadline=args.deadline, max_bytes=args.max_bytes,
-        retries=args.retries, allow_private=args.allow_private, robots=args.robots,
-        resize_mode=args.resize_mode, image_size=args.image_size,
-        encode_format=args.encode_format, dedup=args.dedup, user_agent=args.user_agent,
-        retry_failed=getattr(args, "retry_failed", None), shard=getattr(args, "shard", None))
+    return settings_from_args(DownloadConfig, args, urls=urls)
 
 
 def add_parser(verbs):

@@ -14,7 +14,8 @@ def add_parser(verbs):
 
 
 def run(args):
-    from tfimg.train.evaluate import evaluate, load_model_folder
+    from tfimg.models import read_metadata
+    from tfimg.train.evaluate import evaluate
     from tfimg.train.plots import plot_confusion_matrix, plot_history
 
     results = evaluate(args.model, args.data)
@@ -27,7 +28,7 @@ def run(args):
     os.makedirs(args.out, exist_ok=True)
     plot_confusion_matrix(results["confusion_matrix"], results["class_names"],
                           os.path.join(args.out, "confusion_matrix.png"))
-    history = load_model_folder(args.model)[1].get("history")
+    history = read_metadata(args.model).get("history")
     if history:
         plot_history(history, os.path.join(args.out, "curves.png"))
     path = args.json or os.path.join(args.out, "evaluation.json")

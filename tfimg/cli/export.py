@@ -1,6 +1,8 @@
 """`tfimg export`: a model folder as a TF Serving SavedModel or a TFLite file, checked against
 the Keras model before it is put in place."""
 
+from tfimg.cli.options import settings_from_args
+
 
 def add_parser(verbs):
     parser = verbs.add_parser("export", help="export a model as SavedModel or TFLite")
@@ -24,9 +26,6 @@ def add_parser(verbs):
 def run(args):
     from tfimg.export import ExportConfig, export
 
-    config = ExportConfig.load(
-        args.config, model=args.model, format=args.format, quantize=args.quantize,
-        out=args.out, name=args.name, version=args.version, data=args.data,
-        parity_images=args.parity_images, allow_flex=args.allow_flex)
+    config = settings_from_args(ExportConfig, args)
     target, _ = export(config)
     print(target)

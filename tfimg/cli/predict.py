@@ -24,7 +24,7 @@ def run(args):
             print(f"tfimg predict: error: {args.server}: {error}", file=sys.stderr)
             return 1
     else:
-        from tfimg.train.evaluate import predict
+        from tfimg.train.predict import predict
 
         results = predict(args.model, args.images, args.top)
     for path, top in zip(args.images, results):

@@ -14,7 +14,7 @@ def add_parser(verbs):
 
 
 def run(args):
-    from tfimg.train.evaluate import recognize
+    from tfimg.train.predict import recognize
 
     results = recognize(args.images, args.weights, args.class_index, args.top)
     for path, top in zip(args.images, results):

@@ -2,10 +2,13 @@
 
 import argparse
 
+from tfimg.cli.options import settings_from_args
+
 
 def add_parser(verbs):
     parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
     parser.add_argument("--data", help="class folders DIR/<class>/<image>")
+    parser.add_argument("--tfds", help="a tensorflow-datasets name instead of --data")
     parser.add_argument("--model", help="architecture: cifar_cnn (default), airbench or resnet50")
     parser.add_argument("--weights", help="pretrained base of resnet50: 'imagenet' (default) or "
                         "a local weights file")
@@ -49,14 +52,4 @@ def add_parser(verbs):
 def run(args):
     from tfimg.train import TrainConfig, train
 
-    config = TrainConfig.load(
-        args.config, data=args.data, model=args.model, epochs=args.epochs, out=args.out,
-        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.learning_rate,
-        schedule=args.schedule, label_smoothing=args.label_smoothing, translate=args.translate,
-        image_size=args.image_size, validation=args.validation, seed=args.seed,
-        patience=args.patience, class_weight=args.class_weight, deterministic=args.deterministic,
-        flip=args.flip, data_service=args.data_service, weights=args.weights,
-        fine_tune_epochs=args.fine_tune_epochs, fine_tune_stages=args.fine_tune_stages,
-        fine_tune_learning_rate=args.fine_tune_learning_rate, init=args.init,
-        quantization_aware=args.quantization_aware)
-    train(config)
+    train(settings_from_args(TrainConfig, args))

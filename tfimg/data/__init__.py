@@ -8,8 +8,9 @@
 
 from tfimg.data.decode import decode_batch, decode_image
 from tfimg.data.detection import detection_pipeline, from_annotations, write_detection_tfrecords
-from tfimg.data.files import ImageFiles, from_directory, from_manifest
+from tfimg.data.files import ImageFiles, files_for_classes, from_directory, from_manifest
 from tfimg.data.pipeline import Pipeline, PipelineConfig, build_pipeline
+from tfimg.data.preprocessing import Preprocessing, decode_file, load_images
 from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_file
 from tfimg.data.split import assign_split, hash_fraction
 from tfimg.data.tfds_source import TfdsSource, from_tfds
@@ -22,6 +23,7 @@ __all__ = [
     "ImageFiles",
     "Pipeline",
     "PipelineConfig",
+    "Preprocessing",
     "ScanEntry",
     "ScanReport",
     "TFRecordFiles",
@@ -29,14 +31,17 @@ __all__ = [
     "assign_split",
     "build_pipeline",
     "decode_batch",
+    "decode_file",
     "decode_image",
     "detection_pipeline",
+    "files_for_classes",
     "from_annotations",
     "from_directory",
     "from_manifest",
     "from_tfds",
     "from_tfrecords",
     "hash_fraction",
+    "load_images",
     "scan",
     "scan_file",
     "sniff_format",

@@ -116,6 +116,21 @@ def from_directory(root, class_names=None):
     return ImageFiles(root, tuple(paths), tuple(labels), tuple(class_names))
 
 
+def files_for_classes(root, class_names):
+    """The files of `root`'s class folders labelled by their index in a model's
+    `class_names`; a model's class may have no folder, but every folder must be a class."""
+    found = sorted(entry.name for entry in os.scandir(root)
+                   if entry.is_dir() and not entry.name.startswith("."))
+    unknown = sorted(set(found) - set(class_names))
+    if unknown:
+        raise ValueError(f"Class folders {unknown} in {root!r} are not classes of the model "
+                         f"({list(class_names)})")
+    present = [name for name in class_names if name in found]
+    files = from_directory(root, class_names=present)
+    labels = tuple(class_names.index(present[label]) for label in files.labels)
+    return ImageFiles(files.root, files.paths, labels, tuple(class_names))
+
+
 def _read_rows(path):
     # utf-8-sig: spreadsheet programs start CSV files with a byte order mark.
     if path.endswith((".jsonl", ".ndjson")):

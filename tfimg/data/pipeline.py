@@ -11,48 +11,38 @@ one size (CIFAR-10, a resized photo corpus), chunks are read and decoded in one 
 (`decode_batch`). Map parallelism is set to the cores available, since tf.data's autotuning
 often leaves a short first epoch on one core of a 2-core machine.
 
-Robustness: a file that fails to decode fails its whole chunk. Such chunks are dropped from the
-fast path, marked in a variable, and their files decoded again one by one by the general
-decoder after the fast path has finished (in Python, traced on the first failure), where an
-error drops only the bad file. At the end of each decoded epoch the skipped files are counted
-and named on stderr, and `Pipeline.skipped()` returns them.
+Robustness: a file that fails to decode is retried alone and, if it fails again, skipped,
+counted and named (`tfimg.data.robust`); `Pipeline.skipped()` returns the skipped files.
 """
 
 import dataclasses
 import math
-import os
-import sys
 
 import tensorflow as tf
 from PIL import Image
 
-from tfimg.data.decode import decode_batch, luma, read_uniform_jpegs, to_uint8
+from tfimg.data.decode import luma, read_uniform_jpegs, to_uint8
 from tfimg.data.files import ImageFiles
-from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.data.memory_cache import MemoryCache
+from tfimg.data.preprocessing import Preprocessing
+from tfimg.data.robust import SkipTracker, cores, graph_function, robust_decode
 from tfimg.data.tfds_source import TfdsSource
 from tfimg.data.tfrecord import TFRecordFiles
-from tfimg.ops.geometry import RESIZE_MODES, resize
-from tfimg.ops.normalize import NORMALIZATIONS, normalize
+from tfimg.formats import DEFAULT_MAX_PIXELS
+from tfimg.ops.geometry import resize
 
-# The pipeline's functions have no Python control flow on tensors; skipping autograph's
-# conversion makes building a pipeline several times faster.
-graph_function = tf.autograph.experimental.do_not_convert
 # Shuffle buffers after a cache hold decoded images; bound them by memory, not by count.
 _SHUFFLE_BUFFER_BYTES = 512 * 2 ** 20
 
 
 @dataclasses.dataclass(frozen=True)
 class PipelineConfig:
-    """How images become model inputs.
+    """How images become batches of model inputs.
 
     Attributes:
-        image_size: (height, width) of every output image.
-        channels: 3 (RGB) or 1 (grayscale).
-        resize_mode: "stretch", "crop" (centre crop to the aspect ratio) or "pad".
-        antialias: filter when shrinking.
-        normalize: "standardize" (per image), "caffe" (ImageNet ResNet50), "unit" ([0, 1]),
-            "symmetric" ([-1, 1]) or "none" (float32 [0, 255]).
+        image_size, channels, resize_mode, antialias, normalize, max_pixels: what the model
+            sees, as the fields of `tfimg.data.Preprocessing` (the `preprocessing` property;
+            `PipelineConfig.of` builds a config from one).
         batch_size: images per batch.
         shuffle: reshuffle every epoch (seeded by `seed` and the epoch number).
         seed: seed for shuffling.
@@ -61,7 +51,6 @@ class PipelineConfig:
         augment: Keras preprocessing layers applied to float32 [0, 255] batches in training,
             e.g. `keras.layers.RandomFlip()`, `keras.layers.RandAugment(value_range=(0, 255))`.
         drop_remainder: drop a last partial batch.
-        max_pixels: largest declared height * width decoded.
         chunk_size: files decoded per `tf.data` call; None picks about 128k output pixels per
             chunk (128 for 32x32 images, 8 for 224x224), enough to amortise the per-call cost
             while keeping every core busy on a small folder of photos.
@@ -85,25 +74,25 @@ class PipelineConfig:
     deterministic: bool = True
 
     def __post_init__(self):
-        size = self.image_size
-        size = (size, size) if isinstance(size, int) else tuple(int(s) for s in size)
-        if len(size) != 2 or min(size) <= 0:
-            raise ValueError(f"Expected image_size (height, width) > 0, received "
-                             f"{self.image_size!r}")
-        object.__setattr__(self, "image_size", size)
+        # Preprocessing checks (and normalises) the fields it owns.
+        object.__setattr__(self, "image_size", self.preprocessing.image_size)
         object.__setattr__(self, "augment", tuple(self.augment))
-        if self.channels not in (1, 3):
-            raise ValueError(f"Expected channels in (1, 3), received {self.channels!r}")
-        if self.resize_mode not in RESIZE_MODES:
-            raise ValueError(f"Expected resize_mode in {RESIZE_MODES}, received "
-                             f"{self.resize_mode!r}")
-        if self.normalize not in NORMALIZATIONS:
-            raise ValueError(f"Expected normalize in {tuple(NORMALIZATIONS)}, received "
-                             f"{self.normalize!r}")
-        for name in ("batch_size", "chunk_size", "max_pixels"):
+        for name in ("batch_size", "chunk_size"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"Expected {name} > 0, received {value!r}")
+
+    @classmethod
+    def of(cls, preprocessing, **settings):
+        """The config that feeds a model with `preprocessing`, with loader `settings`
+        (batch_size, shuffle, cache, augment, ...)."""
+        return cls(**dataclasses.asdict(preprocessing), **settings)
+
+    @property
+    def preprocessing(self):
+        """The `Preprocessing` part of these settings: what the model sees."""
+        return Preprocessing(self.image_size, self.channels, self.resize_mode, self.antialias,
+                             self.normalize, self.max_pixels)
 
     @property
     def files_per_chunk(self):
@@ -113,48 +102,15 @@ class PipelineConfig:
         return max(8, min(256, 131072 // (self.image_size[0] * self.image_size[1])))
 
 
-def cores():
-    """CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
 def decode_config(contents, config):
     """tf.string [n] encoded images -> uint8 [n, height, width, channels] as `config` asks."""
-    return decode_batch(contents, config.image_size, channels=config.channels,
-                        mode=config.resize_mode, antialias=config.antialias,
-                        max_pixels=config.max_pixels)
+    return config.preprocessing.decode(contents)
 
 
 def read_files(paths):
     """tf.string [n] paths -> tf.string [n] file contents."""
     return tf.map_fn(tf.io.read_file, paths, fn_output_signature=tf.string,
                      parallel_iterations=1)
-
-
-class _SkipTracker:
-    """Marks, in variables, which items of the current epoch were decoded (`done`) and which
-    were skipped in the last epoch decoded to the end (`skipped`)."""
-
-    def __init__(self, num_items, names):
-        with tf.init_scope():
-            self.done = tf.Variable(tf.zeros([max(1, num_items)], tf.bool), trainable=False)
-            self.skipped = tf.Variable(tf.zeros([max(1, num_items)], tf.bool), trainable=False)
-        self.num_items = num_items
-        self.names = names
-
-    def mark(self, indices, after):
-        """Marks `indices` done once `after` has been computed; returns `after`."""
-        with tf.control_dependencies([after]):
-            update = self.done.scatter_nd_update(tf.reshape(indices, [-1, 1]),
-                                                 tf.ones_like(tf.reshape(indices, [-1]), tf.bool))
-        with tf.control_dependencies([update]):
-            return tf.identity(after)
-
-    def finish_epoch(self):
-        """Records the items not decoded this epoch; returns their indices."""
-        missing = tf.logical_not(self.done[:self.num_items])
-        with tf.control_dependencies([self.skipped[:self.num_items].assign(missing)]):
-            return tf.where(missing)[:, 0]
 
 
 class Pipeline:
@@ -187,101 +143,6 @@ class Pipeline:
         skipped = self._tracker.skipped.numpy()[:self.num_examples]
         names = self._tracker.names.numpy()
         return [names[i].decode() for i in skipped.nonzero()[0]]
-
-
-class _Retry:
-    """Decodes the items of failed chunks one at a time, in Python, where an error costs one
-    item. The general decoder is traced on the first failure: as a function of the tf.data
-    graph it would cost half a second at every epoch's start, used or not."""
-
-    def __init__(self, decode_general, tracker, image_shape):
-        self._decode_general = decode_general
-        self._image_shape = image_shape
-        self._decode = None
-        self._tracker = tracker
-
-    def __call__(self, indices, payload, labels):
-        if self._decode is None:
-            self._decode = tf.function(self._decode_general, autograph=False,
-                                       input_signature=[tf.TensorSpec([None], payload.dtype)])
-        images, kept = [], []
-        for position in range(int(tf.size(indices))):
-            try:
-                images.append(self._decode(payload[position:position + 1]))
-            except tf.errors.OpError:
-                continue
-            kept.append(position)
-        kept = tf.constant(kept, tf.int32)
-        self._tracker.mark(tf.gather(indices, kept), tf.constant(0))
-        if not images:
-            return (tf.zeros([0], tf.int64), tf.zeros([0, *self._image_shape], tf.uint8),
-                    tf.zeros([0], tf.int32))
-        return tf.gather(indices, kept), tf.concat(images, axis=0), tf.gather(labels, kept)
-
-
-def _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config):
-    """Decodes chunks of (index[n], payload[n], label[n]) into (indices, images, labels).
-
-    Payloads are paths or encoded bytes. `decode_chunk(payload)` returns uint8 images and may
-    fail at run time; `decode_general` decodes any good image and is used to retry one by one
-    the items of failed chunks (see `_Retry`). `chunks` is the fast path's stream,
-    `everything` the same items in fixed order (any batching), from which the unmarked ones
-    are retried. The parts are joined with `concatenate`, which starts each part only when the
-    one before is exhausted: reset the marks, decode chunks, retry what is unmarked, report.
-    """
-    image_shape = [*config.image_size, config.channels]
-    num_items = tracker.num_items
-
-    def placeholder(*_):
-        return (tf.zeros([0], tf.int64), tf.zeros([0, *image_shape], tf.uint8),
-                tf.zeros([0], tf.int32))
-
-    def reset(_):
-        with tf.control_dependencies([tracker.done.assign(tf.zeros_like(tracker.done))]):
-            return placeholder()
-
-    def fast(indices, payload, labels):
-        return indices, tracker.mark(indices, decode_chunk(payload)), labels
-
-    def pending(indices, payload, labels):
-        keep = tf.logical_not(tf.gather(tracker.done, indices))
-        return tuple(tf.boolean_mask(x, keep) for x in (indices, payload, labels))
-
-    retry = _Retry(decode_general, tracker, image_shape)
-
-    def slow(indices, payload, labels):
-        indices, images, labels = tf.py_function(retry, [indices, payload, labels],
-                                                 [tf.int64, tf.uint8, tf.int32])
-        return (tf.ensure_shape(indices, [None]), tf.ensure_shape(images, [None, *image_shape]),
-                tf.ensure_shape(labels, [None]))
-
-    def report(_):
-        missing = tracker.finish_epoch()
-        count = tf.size(missing)
-
-        def say():
-            shown = tf.gather(tracker.names, missing[:20])
-            tf.print("tfimg.data: skipped", count, "of", num_items,
-                     "images that failed to decode (`tfimg scan` gives reasons):",
-                     tf.strings.reduce_join(shown, separator=", "), output_stream=sys.stderr)
-            return count
-
-        with tf.control_dependencies([tf.cond(count > 0, say, lambda: count)]):
-            return placeholder()
-
-    def never(*_):
-        return False
-
-    def nonempty(indices, *_):
-        return tf.size(indices) > 0
-
-    decoded = chunks.map(graph_function(fast), num_parallel_calls=cores(),
-                         deterministic=config.deterministic).ignore_errors()
-    retried = everything.map(graph_function(pending)).filter(nonempty).map(slow)
-    once = tf.data.Dataset.range(1)
-    return (once.map(graph_function(reset)).filter(never).concatenate(decoded)
-            .concatenate(retried)
-            .concatenate(once.map(graph_function(report)).filter(never)))
 
 
 def _uniform_jpeg_size(files, config, sample_size=8):
@@ -328,8 +189,8 @@ def _decode_files(files, config):
         order = order.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
     chunks = order.batch(config.files_per_chunk).map(graph_function(gather))
     everything = tf.data.Dataset.range(len(files)).batch(4096).map(graph_function(gather))
-    tracker = _SkipTracker(len(files), tf.constant(files.paths))
-    decoded = _robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config)
+    tracker = SkipTracker(len(files), tf.constant(files.paths))
+    decoded = robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config)
     return decoded, tracker
 
 
@@ -342,9 +203,9 @@ def _decode_records(source, config):
         return decode_config(contents, config)
 
     names = tf.strings.join(["record ", tf.strings.as_string(tf.range(len(source)))])
-    tracker = _SkipTracker(len(source), names)
-    decoded = _robust_decode(indexed(config.files_per_chunk), indexed(4096), tracker, decode,
-                             decode, config)
+    tracker = SkipTracker(len(source), names)
+    decoded = robust_decode(indexed(config.files_per_chunk), indexed(4096), tracker, decode,
+                            decode, config)
     return decoded, tracker
 
 
@@ -402,12 +263,13 @@ def finish_batches(dataset, config, training):
     """uint8 (images, labels) batches -> augmented (in training), normalised float32 ones,
     prefetched."""
     augment = config.augment if training else ()
+    preprocessing = config.preprocessing
 
     def finish(images, labels):
         images = tf.cast(images, tf.float32)
         for layer in augment:
             images = layer(images, training=True)
-        return normalize(images, config.normalize), labels
+        return preprocessing.normalize_images(images), labels
 
     dataset = dataset.map(graph_function(finish), num_parallel_calls=cores())
     # tf.data's autotuning starts map parallelism low and, on a 2-core machine, often leaves

@@ -27,10 +27,9 @@ from tfimg.export import tflite
 from tfimg.export.config import ExportConfig
 from tfimg.export.parity import ParityError, compare, failures
 from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE, serving_archive
-from tfimg.train.checkpoint import write_json
-from tfimg.train.evaluate import (decode_file, files_for_classes, image_decoder,
-                                  load_model_folder, pipeline_config)
-from tfimg.train.saving import staging_folder
+from tfimg import data
+from tfimg.atomic import staging_folder, write_json
+from tfimg.models import load_model_folder
 
 
 def next_version(base):
@@ -50,10 +49,10 @@ class _Images:
         if not root or not os.path.isdir(root):
             raise FileNotFoundError(f"No images for the parity check at {root!r}: pass data, "
                                     f"class folders with the model's classes")
-        files = files_for_classes(root, list(metadata["class_names"]))
+        files = data.files_for_classes(root, list(metadata["class_names"]))
         fraction = metadata.get("config", {}).get("validation", 0.2)
         splits = files.split(validation=fraction)
-        self.decoder = image_decoder(pipeline_config(metadata))
+        self.decoder = data.Preprocessing.from_metadata(metadata).decoder()
         self.paths, self.labels, self.images = self._load(splits["validation"],
                                                           config.parity_images)
         self.representative = (self._load(splits["train"], config.representative_images)[2]
@@ -66,7 +65,7 @@ class _Images:
         for index in sorted(set(chosen.tolist())):
             path = full_paths[index]
             try:
-                images.append(decode_file(self.decoder, path).numpy()[0])
+                images.append(data.decode_file(self.decoder, path).numpy()[0])
             except ValueError:
                 continue  # undecodable: the export would refuse it too
             paths.append(path)

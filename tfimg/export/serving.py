@@ -4,9 +4,7 @@ decoding and normalisation inside, so that no client re-implements them."""
 import keras
 import tensorflow as tf
 
-from tfimg.data import decode_batch
-from tfimg.formats import DEFAULT_MAX_PIXELS
-from tfimg.ops.normalize import normalize
+from tfimg.data import Preprocessing
 
 BYTES_SIGNATURE = "serving_default"
 IMAGES_SIGNATURE = "predict_images"
@@ -24,17 +22,11 @@ def serving_archive(model, metadata):
     `predict_images`: `images` (float32 [batch, height, width, channels], already normalised)
     -> `scores`, for callers that preprocess themselves.
     """
-    height, width = metadata["image_size"]
-    channels = metadata["channels"]
+    preprocessing = Preprocessing.from_metadata(metadata)
     class_names = tf.constant(list(metadata["class_names"]))
 
-    def preprocess(image_bytes):
-        images = decode_batch(image_bytes, (height, width), channels,
-                              metadata.get("resize_mode", "stretch"), True, DEFAULT_MAX_PIXELS)
-        return normalize(images, metadata["normalize"])
-
     def scores_and_classes(image_bytes):
-        scores = tf.cast(model(preprocess(image_bytes), training=False), tf.float32)
+        scores = tf.cast(model(preprocessing(image_bytes), training=False), tf.float32)
         classes = tf.tile(class_names[None], [tf.shape(scores)[0], 1])
         return {"scores": scores, "classes": classes}
 
@@ -46,5 +38,5 @@ def serving_archive(model, metadata):
     archive.add_endpoint(BYTES_SIGNATURE, scores_and_classes,
                          input_signature=[tf.TensorSpec([None], tf.string, name="image_bytes")])
     archive.add_endpoint(IMAGES_SIGNATURE, scores, input_signature=[
-        tf.TensorSpec([None, height, width, channels], tf.float32, name="images")])
+        tf.TensorSpec([None, *preprocessing.input_shape], tf.float32, name="images")])
     return archive

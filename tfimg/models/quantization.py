@@ -1,103 +1,10 @@
-"""Quantisation-aware training (QAT): layers that make a Keras model compute what LiteRT's int8
-kernels will compute, so that training learns weights that keep their decisions after int8
-conversion.
-
-LiteRT's full-integer scheme, simulated here in float ("fake quantisation"):
-
-- weights: int8, symmetric, one scale per output channel (`max |w| / 127`);
-- activations: int8, asymmetric, one scale and zero point per tensor, from a [min, max]
-  range that holds 0 (`ActivationQuantizer`, which learns the range as an exponential moving
-  average of the training batches' ranges);
-- softmax output: the fixed scale 1/256 and zero point -128 that LiteRT's int8 softmax uses.
-
-Gradients pass straight through the rounding. The activation quantizers use
-`keras.quantizers.fake_quant_with_min_max_vars`, which on TensorFlow is the FakeQuant op the
-TFLite converter reads its ranges from: a quantisation-aware model converts to int8 without
-calibration data (see `tfimg.export`). Weight rounding uses plain `keras.ops`, so the exported
-graph holds the rounded weights themselves, which the converter stores exactly.
-
-The simulation computes in float32: `tfimg train` leaves mixed precision off for these models.
-"""
+"""Quantisation-aware models: the layer kinds a model is built from, and copying a trained float
+model's weights into its quantisation-aware twin. The layers and the simulated int8 scheme are in
+`tfimg.layers.quantization`."""
 
 import keras
-from keras import ops
 
-# LiteRT's int8 softmax output: scale 1/256, zero point -128.
-SOFTMAX_RANGE = (0.0, 255.0 / 256.0)
-
-
-def quantized_kernel(kernel):
-    """`kernel` rounded to int8 with one symmetric scale per output channel (last axis), the
-    rounding passed over by the gradient."""
-    axes = tuple(range(len(kernel.shape) - 1))
-    scale = ops.maximum(ops.max(ops.abs(kernel), axis=axes), 1e-12) / 127.0
-    rounded = ops.round(kernel / scale) * scale
-    return kernel + ops.stop_gradient(rounded - kernel)
-
-
-class QuantizedConv2D(keras.layers.Conv2D):
-    """`Conv2D` whose kernel is rounded to int8 per output channel in every call."""
-
-    def convolution_op(self, inputs, kernel):
-        return super().convolution_op(inputs, quantized_kernel(kernel))
-
-
-class QuantizedDense(keras.layers.Dense):
-    """`Dense` whose kernel is rounded to int8 per output unit in every call."""
-
-    def call(self, inputs, training=None):
-        outputs = ops.matmul(inputs, quantized_kernel(self.kernel))
-        if self.use_bias:
-            outputs = ops.add(outputs, self.bias)
-        return self.activation(outputs) if self.activation is not None else outputs
-
-
-class ActivationQuantizer(keras.layers.Layer):
-    """Rounds a tensor to the 256 levels of int8 over its range [min, max].
-
-    In training each batch's range (widened to hold 0) updates the range by an exponential
-    moving average (the first batch sets it); inference uses the stored range. With
-    `fixed_range` the range is that (min, max) pair and nothing is learned.
-
-    Args:
-        momentum: weight of the old range in each update.
-        fixed_range: (min, max), or None to learn the range.
-    """
-
-    def __init__(self, momentum=0.99, fixed_range=None, **kwargs):
-        super().__init__(**kwargs)
-        self.momentum = float(momentum)
-        self.fixed_range = None if fixed_range is None else tuple(float(v) for v in fixed_range)
-
-    def build(self, input_shape):
-        if self.fixed_range is not None:
-            return
-
-        def variable(name):
-            return self.add_weight(shape=(), initializer="zeros", trainable=False, name=name,
-                                   aggregation="mean")
-
-        self.range_min, self.range_max, self.updates = (variable(name) for name in
-                                                        ("range_min", "range_max", "updates"))
-
-    def call(self, inputs, training=False):
-        if self.fixed_range is not None:
-            low, high = self.fixed_range
-        else:
-            if training:
-                momentum = ops.where(self.updates > 0, self.momentum, 0.0)
-                batch_min = ops.minimum(ops.min(inputs), 0.0)
-                batch_max = ops.maximum(ops.max(inputs), 0.0)
-                self.range_min.assign(momentum * self.range_min + (1 - momentum) * batch_min)
-                self.range_max.assign(momentum * self.range_max + (1 - momentum) * batch_max)
-                self.updates.assign(self.updates + 1)
-            low, high = self.range_min, self.range_max
-        return keras.quantizers.fake_quant_with_min_max_vars(inputs, low, high, num_bits=8)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(momentum=self.momentum, fixed_range=self.fixed_range)
-        return config
+from tfimg.layers import ActivationQuantizer, QuantizedConv2D, QuantizedDense
 
 
 def layer_kinds(quantization_aware):

@@ -20,11 +20,12 @@ import shutil
 import numpy as np
 import tensorflow as tf
 
+from tfimg import data
 from tfimg.atomic import write_text
 from tfimg.label import Annotation, Box, write_voc
 from tfimg.label.dataset import image_files
 from tfimg.label.validate import upright_size
-from tfimg.train.evaluate import decode_file, image_decoder, load_model_folder, pipeline_config
+from tfimg.models import load_model_folder
 
 KINDS = ("csv", "folders", "voc")
 
@@ -48,7 +49,7 @@ def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64
     if not 0 <= threshold <= 1:
         raise ValueError(f"Expected threshold in [0, 1], received {threshold!r}")
     model, metadata = load_model_folder(model_path)
-    decoder = image_decoder(pipeline_config(metadata, batch_size=1))
+    decoder = data.Preprocessing.from_metadata(metadata).decoder()
     class_names = metadata["class_names"]
     names = image_files(images)
     labelled, errors = [], []
@@ -57,7 +58,7 @@ def auto_label(model_path, images, out, kind="csv", threshold=0.5, batch_size=64
         chunk = []
         for name in names[start:start + batch_size]:
             try:
-                chunk.append((name, decode_file(decoder, os.path.join(images, name))))
+                chunk.append((name, data.decode_file(decoder, os.path.join(images, name))))
             except ValueError as error:
                 errors.append((name, str(error)))
         if not chunk:

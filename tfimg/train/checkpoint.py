@@ -17,13 +17,9 @@ import time
 
 import keras
 
-from tfimg.atomic import write_atomically, write_text
+from tfimg.atomic import write_atomically, write_json
 
 _BACKUP_NAME = re.compile(r"epoch-(\d{4,})\.json$")
-
-
-def write_json(path, value):
-    write_text(path, json.dumps(value, indent=2))
 
 
 def remove_temporary(directory):

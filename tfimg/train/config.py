@@ -5,13 +5,13 @@ import os
 
 import keras
 
-from tfimg.data.pipeline import PipelineConfig
-from tfimg.models import MODELS, PRETRAINED, QUANTIZATION_AWARE, RECIPES
+from tfimg.data import PipelineConfig, Preprocessing
+from tfimg.models import model_names, model_spec
 from tfimg.settings import Settings
 
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("constant", "warmup_cosine")
-# Used for settings left as None that the model's recipe (`tfimg.models.RECIPES`) does not set.
+# Used for settings left as None that the model's recipe (`ModelSpec.recipe`) does not set.
 _GENERAL_RECIPE = {"image_size": (32, 32), "normalize": "standardize", "weights": None,
                    "epochs": 10, "batch_size": 64, "optimizer": "adam", "learning_rate": 1e-3,
                    "momentum": 0.9, "weight_decay": 0.0, "schedule": "constant",
@@ -25,7 +25,9 @@ class TrainConfig(Settings):
 
     Attributes:
         data: class folders to train on (split by a hash of each path).
-        model: architecture, one of `tfimg.models.MODELS`.
+        tfds: a tensorflow-datasets name to train on instead of `data` (its "train" split,
+            the last `validation` share held out).
+        model: architecture, one of `tfimg.models.model_names()`.
         out: run folder: config.json, backups/, best.keras, history.csv, logs/, model/.
         epochs, batch_size: training length and batch.
         optimizer: "adam" or "sgd" (Nesterov, with `momentum`).
@@ -59,11 +61,12 @@ class TrainConfig(Settings):
             which simulates LiteRT's int8 arithmetic (see `tfimg.models.quantization`), for an
             int8 export that keeps the decisions; a few epochs at a low learning rate.
 
-    Settings left as None take the model's recipe (`tfimg.models.RECIPES`), then general
-    defaults; the resolved values are what config.json records.
+    Settings left as None take the model's recipe (`tfimg.models.model_spec(name).recipe`),
+    then general defaults; the resolved values are what config.json records.
     """
 
-    data: str
+    data: str = None
+    tfds: str = None
     model: str = "cifar_cnn"
     out: str = None
     epochs: int = None
@@ -95,11 +98,17 @@ class TrainConfig(Settings):
     quantization_aware: bool = False
 
     def __post_init__(self):
-        if not self.data:
-            raise ValueError("Expected data, a folder of class folders, received none")
-        if self.model not in MODELS:
-            raise ValueError(f"Expected model in {sorted(MODELS)}, received {self.model!r}")
-        recipe = {**_GENERAL_RECIPE, **RECIPES.get(self.model, {})}
+        if bool(self.data) == bool(self.tfds):
+            raise ValueError(f"Expected either data (a folder of class folders) or tfds (a "
+                             f"tensorflow-datasets name), received data={self.data!r}, "
+                             f"tfds={self.tfds!r}")
+        if self.tfds and (self.data_service or self.class_weight):
+            raise ValueError("Expected data, class folders, with data_service or class_weight; "
+                             f"received tfds={self.tfds!r}")
+        if self.model not in model_names():
+            raise ValueError(f"Expected model in {model_names()}, received {self.model!r}")
+        spec = model_spec(self.model)
+        recipe = {**_GENERAL_RECIPE, **spec.recipe}
         for name, value in recipe.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
@@ -120,16 +129,15 @@ class TrainConfig(Settings):
                              f"{self.label_smoothing!r}")
         if self.fine_tune_learning_rate is None:
             object.__setattr__(self, "fine_tune_learning_rate", self.learning_rate / 10)
-        if self.model not in PRETRAINED and (self.fine_tune_epochs or self.weights):
+        if not spec.pretrained and (self.fine_tune_epochs or self.weights):
             raise ValueError(f"Expected weights and fine_tune_epochs only for models with a "
-                             f"pretrained base {PRETRAINED}, received model={self.model!r}")
+                             f"pretrained base, received model={self.model!r}")
         self.require_minimum(("learning_rate", "momentum", "weight_decay", "translate",
                               "fine_tune_epochs", "fine_tune_stages", "fine_tune_learning_rate"),
                              0)
-        if self.quantization_aware and self.model not in QUANTIZATION_AWARE:
+        if self.quantization_aware and not spec.quantization_aware:
             raise ValueError(f"Expected quantization_aware only for models with a "
-                             f"quantisation-aware form {QUANTIZATION_AWARE}, received "
-                             f"model={self.model!r}")
+                             f"quantisation-aware form, received model={self.model!r}")
         if self.quantization_aware and not self.init:
             raise ValueError("Expected init, the trained model folder to fine-tune, with "
                              "quantization_aware (its batch norm and activation ranges come "
@@ -137,9 +145,12 @@ class TrainConfig(Settings):
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"Expected patience >= 1 or None, received {self.patience!r}")
         # Checks image_size, channels and normalize the way the input pipeline will.
-        size = PipelineConfig(image_size=self.image_size).image_size
-        object.__setattr__(self, "image_size", size)
-        self.pipeline_config()
+        object.__setattr__(self, "image_size", self.preprocessing().image_size)
+
+    def preprocessing(self):
+        """What the model sees (stored in its model folder)."""
+        return Preprocessing(image_size=self.image_size, channels=self.channels,
+                             normalize=self.normalize)
 
     def pipeline_config(self, **overrides):
         """The input pipeline's settings; augmentation applies to training pipelines only."""
@@ -151,7 +162,6 @@ class TrainConfig(Settings):
             augment.append(keras.layers.RandomTranslation(
                 self.translate / height, self.translate / width, fill_mode="reflect",
                 interpolation="nearest", seed=self.seed))
-        return PipelineConfig(image_size=self.image_size, channels=self.channels,
-                              normalize=self.normalize, batch_size=self.batch_size,
-                              seed=self.seed, cache="memory" if self.cache else None,
-                              augment=tuple(augment), **overrides)
+        return PipelineConfig.of(self.preprocessing(), batch_size=self.batch_size,
+                                 seed=self.seed, cache="memory" if self.cache else None,
+                                 augment=tuple(augment), **overrides)

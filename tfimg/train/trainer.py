@@ -29,15 +29,15 @@ import numpy as np
 import tensorflow as tf
 
 from tfimg import data
-from tfimg.models import build_model, copy_weights, load_model
-from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
-                                    latest_backup, remove_temporary, write_json)
+from tfimg.atomic import write_json
 from tfimg.data.service import service_pipeline
+from tfimg.models import (build_model, copy_weights, load_model, load_model_folder,
+                          save_model_folder)
+from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
+                                    latest_backup, remove_temporary)
 from tfimg.train.config import TrainConfig
-from tfimg.train.evaluate import load_model_folder
 from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
 from tfimg.train.optimization import compile_model, learning_rate_schedule
-from tfimg.train.saving import save_model_folder
 
 
 def _trim_csv(path, epochs_done):
@@ -70,14 +70,26 @@ def _initial_weights(model, config, class_names):
     it is the same architecture, with the same classes and input."""
     source, metadata = load_model_folder(config.init)
     expected = {"model": config.model, "class_names": list(class_names),
-                "image_size": list(config.image_size), "channels": config.channels,
-                "normalize": config.normalize}
+                "preprocessing": config.preprocessing()}
+    found = {**metadata, "preprocessing": data.Preprocessing.from_metadata(metadata)}
     for key, value in expected.items():
-        if metadata.get(key) != value:
-            raise ValueError(f"init model {config.init!r} has {key}={metadata.get(key)!r}; "
+        if found.get(key) != value:
+            raise ValueError(f"init model {config.init!r} has {key}={found.get(key)!r}; "
                              f"this run has {key}={value!r}")
     model.build()
     copy_weights(source, model)
+
+
+def _sources(config):
+    """{"train": source, "validation": source} and the dataset as the model folder records
+    it: the class folders' absolute path, or {"tfds": name, "split": validation split}."""
+    if config.tfds:
+        percent = round(100 * (1 - config.validation))
+        splits = {"train": data.from_tfds(config.tfds, f"train[:{percent}%]"),
+                  "validation": data.from_tfds(config.tfds, f"train[{percent}%:]")}
+        return splits, {"tfds": config.tfds, "split": splits["validation"].split}
+    return (data.from_directory(config.data).split(validation=config.validation),
+            os.path.abspath(config.data))
 
 
 def _epochs_in(history):
@@ -161,10 +173,10 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
     if on_gpu and not config.quantization_aware:  # int8 simulation stays in float32
         keras.mixed_precision.set_global_policy("mixed_float16")
 
-    splits = data.from_directory(config.data).split(validation=config.validation)
+    splits, dataset = _sources(config)
     train_pipe, validation_pipe = _pipelines(config, splits, strategy)
     class_names = train_pipe.class_names
-    print(f"{config.data}: {train_pipe.num_examples} training and "
+    print(f"{config.data or config.tfds}: {train_pipe.num_examples} training and "
           f"{validation_pipe.num_examples} validation images, {len(class_names)} classes; "
           f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replicas",
           file=sys.stderr)
@@ -221,14 +233,12 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
     with strategy.scope():
         loss, accuracy = model.evaluate(validation_set, verbose=0)
     metadata = {
+        "task": "classify",
         "model": config.model,
         "quantization_aware": config.quantization_aware,
         "class_names": list(class_names),
-        "image_size": list(config.image_size),
-        "channels": config.channels,
-        "normalize": config.normalize,
-        "resize_mode": train_pipe.config.resize_mode,
-        "dataset": os.path.abspath(config.data),
+        "preprocessing": train_pipe.config.preprocessing.to_json(),
+        "dataset": dataset,
         "train_examples": train_pipe.num_examples,
         "validation_examples": validation_pipe.num_examples,
         "validation_accuracy": float(accuracy),

@@ -6,7 +6,7 @@ import pytest
 import keras
 
 from tfimg.models import ResNet50Classifier, load_model
-from tfimg.models.resnet50 import decode_top_k, load_class_index, resnet50
+from tfimg.models.classification.resnet50 import decode_top_k, load_class_index, resnet50
 
 from tests.tolerances import EXACT, SAME_PROGRAM
 

@@ -4,7 +4,7 @@ import pytest
 import keras
 
 from tfimg.models import AirbenchNet, copy_weights, load_model
-from tfimg.models.airbench import patch_whitening
+from tfimg.models.classification.airbench import patch_whitening
 
 from tests.tolerances import SAME_PROGRAM
 

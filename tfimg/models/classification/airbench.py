@@ -16,7 +16,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from tfimg.models.quantization import SOFTMAX_RANGE, ActivationQuantizer, quantized_kernel
+from tfimg.layers import ActivationQuantizer, ScaledBias
+from tfimg.layers.quantization import SOFTMAX_RANGE, quantized_kernel
 
 # Training settings `tfimg.train` uses for this model unless the user sets them: airbench94's
 # hyperparameters in the units of Keras' mean-reduced loss and decoupled weight decay.
@@ -34,26 +35,6 @@ AIRBENCH_RECIPE = {
 }
 
 _BIAS_LEARNING_RATE_SCALE = 64.0
-
-
-class ScaledBias(keras.layers.Layer):
-    """Adds a per-channel bias whose SGD learning rate is `learning_rate_scale` times that of
-    the other weights (the bias is stored divided by the square root of the scale)."""
-
-    def __init__(self, learning_rate_scale=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.learning_rate_scale = float(learning_rate_scale)
-
-    def build(self, input_shape):
-        self.bias = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="bias")
-
-    def call(self, inputs):
-        return inputs + ops.cast(self.bias * self.learning_rate_scale ** 0.5, inputs.dtype)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(learning_rate_scale=self.learning_rate_scale)
-        return config
 
 
 def _identity_start(kernel):

@@ -6,7 +6,8 @@ around 70% on CIFAR-10 after 10 epochs. Kept unchanged as the reference baseline
 
 import keras
 
-from tfimg.models.quantization import SOFTMAX_RANGE, layer_kinds
+from tfimg.layers.quantization import SOFTMAX_RANGE
+from tfimg.models.quantization import layer_kinds
 
 
 class CifarCnn(keras.Model):

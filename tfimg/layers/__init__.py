@@ -1,0 +1,13 @@
+"""Keras layers on `keras.ops` (they run on the TensorFlow, JAX and PyTorch backends), one public
+class per file, used by tfimg's models."""
+
+from tfimg.layers.activation_quantizer import ActivationQuantizer
+from tfimg.layers.quantized_conv2d import QuantizedConv2D
+from tfimg.layers.quantized_dense import QuantizedDense
+from tfimg.layers.scaled_bias import ScaledBias
+
+# Passed to Keras when a saved model is loaded (with the model classes), instead of registering
+# the classes globally at import time.
+LAYERS = (ActivationQuantizer, QuantizedConv2D, QuantizedDense, ScaledBias)
+
+__all__ = ["ActivationQuantizer", "LAYERS", "QuantizedConv2D", "QuantizedDense", "ScaledBias"]

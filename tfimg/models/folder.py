@@ -1,0 +1,73 @@
+"""Model folders: a trained model with what every later step needs to use it.
+
+    model.keras     the Keras model (architecture and weights)
+    metadata.json   "task" (one of `registry.TASKS`), "preprocessing" (a
+                    `tfimg.data.Preprocessing` as JSON), the model's registry name, class names
+                    for classifiers, the data it was trained on and its figures
+
+`tfimg train` and `tfimg demo` write them; evaluate, predict, export and serve read them. A run
+folder (`tfimg train --out`) holds its model folder in `model/`; both are accepted.
+"""
+
+import json
+import os
+
+from tfimg.atomic import replace_folder, staging_folder, write_json
+from tfimg.models.registry import TASKS, load_model
+
+
+def _folder(path):
+    """The model folder at `path`, or in `path/model` for a run folder."""
+    path = os.fspath(path)
+    if os.path.isfile(os.path.join(path, "model", "metadata.json")):
+        return os.path.join(path, "model")
+    return path
+
+
+def read_metadata(path):
+    """The metadata of the model folder (or run folder) at `path`, without loading the model.
+    Folders written before "task" existed are classifiers.
+
+    Raises:
+        FileNotFoundError: no model folder there.
+        ValueError naming the file when metadata.json is not a JSON object.
+    """
+    metadata_path = os.path.join(_folder(path), "metadata.json")
+    if not os.path.isfile(metadata_path):
+        raise FileNotFoundError(f"No model folder at {os.fspath(path)!r}: expected model.keras "
+                                f"and metadata.json")
+    try:
+        with open(metadata_path, encoding="utf-8") as file:
+            metadata = json.load(file)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{metadata_path!r} is not valid JSON: {error}") from None
+    if not isinstance(metadata, dict):
+        raise ValueError(f"Expected a JSON object in {metadata_path!r}, received "
+                         f"{type(metadata).__name__}")
+    metadata.setdefault("task", "classify")
+    return metadata
+
+
+def load_model_folder(path, compile=False):
+    """(model, metadata) of the model folder (or run folder) at `path`."""
+    metadata = read_metadata(path)
+    return load_model(os.path.join(_folder(path), "model.keras"), compile=compile), metadata
+
+
+def save_model_folder(model, metadata, out):
+    """Writes `out/model.keras` and `out/metadata.json` to a temporary folder beside `out`,
+    then swaps it into place.
+
+    Raises:
+        ValueError: when `metadata` has no known "task" or no "preprocessing".
+    """
+    if metadata.get("task") not in TASKS:
+        raise ValueError(f"Expected metadata task in {TASKS}, received "
+                         f"{metadata.get('task')!r}")
+    if not isinstance(metadata.get("preprocessing"), dict):
+        raise ValueError("Expected metadata 'preprocessing', the model's input settings "
+                         "(tfimg.data.Preprocessing.to_json())")
+    staging = staging_folder(os.path.dirname(os.path.abspath(out)), ".staging-")
+    model.save(os.path.join(staging, "model.keras"))
+    write_json(os.path.join(staging, "metadata.json"), metadata)
+    replace_folder(staging, out)

@@ -1,0 +1,92 @@
+"""The models `tfimg train --model` knows: one `ModelSpec` each, listed here explicitly (nothing
+registers itself at import time). A new model adds its class in its task folder and one spec
+below."""
+
+import dataclasses
+
+import keras
+
+from tfimg.layers import LAYERS
+from tfimg.models.classification import AIRBENCH_RECIPE, AirbenchNet, CifarCnn, ResNet50Classifier
+
+# What a model folder's metadata says the model does ("task"): its inputs are images, its
+# outputs class scores ("classify") or images ("sr", "denoise", "style").
+TASKS = ("classify", "sr", "denoise", "style")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """A model architecture and how it is trained.
+
+    Attributes:
+        name: the `tfimg train --model` name.
+        model_class: the `keras.Model` subclass.
+        task: one of `TASKS`.
+        recipe: training settings the model is meant to be trained with; `TrainConfig` uses
+            them for settings the user leaves unset.
+        pretrained: the constructor takes pretrained `weights`.
+        quantization_aware: the constructor takes `quantization_aware=True` (int8 simulation).
+    """
+
+    name: str
+    model_class: type
+    task: str = "classify"
+    recipe: dict = dataclasses.field(default_factory=dict)
+    pretrained: bool = False
+    quantization_aware: bool = False
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"Expected task in {TASKS}, received {self.task!r} for "
+                             f"{self.name!r}")
+
+
+SPECS = (
+    ModelSpec("airbench", AirbenchNet, recipe=AIRBENCH_RECIPE, quantization_aware=True),
+    ModelSpec("cifar_cnn", CifarCnn, quantization_aware=True),
+    # Transfer learning: ImageNet base frozen, new head, then optionally fine-tuning.
+    ModelSpec("resnet50", ResNet50Classifier, pretrained=True,
+              recipe={"image_size": (224, 224), "normalize": "caffe", "weights": "imagenet",
+                      "epochs": 5, "batch_size": 32, "flip": True}),
+)
+_BY_NAME = {spec.name: spec for spec in SPECS}
+# Passed to Keras when loading, instead of registering classes globally at import time.
+CUSTOM_OBJECTS = {cls.__name__: cls for cls in
+                  [spec.model_class for spec in SPECS] + list(LAYERS)}
+
+
+def model_spec(name):
+    """The `ModelSpec` of the model `name`; ValueError listing the names when unknown."""
+    if name not in _BY_NAME:
+        raise ValueError(f"Expected a model name in {sorted(_BY_NAME)}, received {name!r}")
+    return _BY_NAME[name]
+
+
+def model_names(task=None):
+    """Names of the known models, of one task when `task` is given."""
+    return sorted(spec.name for spec in SPECS if task in (None, spec.task))
+
+
+def build_model(name, num_classes, input_shape, weights=None, quantization_aware=False):
+    """A new model of the architecture `name`; `weights` (pretrained base: "imagenet", None or
+    a file) only for models that have them; `quantization_aware` only for models with a
+    quantisation-aware form."""
+    spec = model_spec(name)
+    options = {}
+    if spec.pretrained:
+        options["weights"] = weights
+    elif weights is not None:
+        raise ValueError(f"Model {name!r} has no pretrained weights; received "
+                         f"weights={weights!r} (models with them: "
+                         f"{[s.name for s in SPECS if s.pretrained]})")
+    if quantization_aware:
+        if not spec.quantization_aware:
+            raise ValueError(f"Model {name!r} has no quantisation-aware form (models with "
+                             f"one: {[s.name for s in SPECS if s.quantization_aware]})")
+        options["quantization_aware"] = True
+    return spec.model_class(num_classes=num_classes, input_shape=tuple(input_shape), **options)
+
+
+def load_model(path, compile=True):
+    """Loads a `.keras` file saved from any tfimg model."""
+    return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)
