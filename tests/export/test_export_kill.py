@@ -31,8 +31,13 @@ def test_export_killed_at_random_moments_leaves_complete_versions_only(model_fol
     for _ in range(6):
         process = subprocess.Popen(command, cwd=REPOSITORY, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
-        # Start-up takes about 3 s; the export is written from about 5 s on.
-        time.sleep(chooser.uniform(3.0, 8.0))
+        # Killed at a random moment after start-up (which takes 3 s on a quiet machine and
+        # much longer on a busy one), while the export is being written and checked.
+        deadline = time.monotonic() + 120
+        while not (out / "m").exists() and process.poll() is None and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(chooser.uniform(0.0, 4.0))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1

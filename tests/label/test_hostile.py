@@ -8,7 +8,7 @@ import pytest
 
 from tfimg.label import load, parse_voc, validate
 from tfimg.label.annotation import safe_join
-from tfimg.label.formats import parse_coco, parse_labelstudio, parse_yolo
+from tfimg.label.interchange import parse_coco, parse_labelstudio, parse_yolo
 from tfimg.label.labelmap import LabelMap
 
 GOOD_OBJECT = ("<object><name>cat</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>3</xmax>"

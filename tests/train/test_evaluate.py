@@ -64,7 +64,8 @@ def test_predict_gives_the_probabilities_of_the_input_pipeline(run, tmp_path):
     top = predict(out, paths, top_k=3)
     files = data.ImageFiles(str(root), tuple(os.path.relpath(p, root) for p in paths),
                             (4, 4, 4), tuple(metadata["class_names"]))
-    pipeline = data.build_pipeline(files, image_size=metadata["image_size"], batch_size=3)
+    config = data.PipelineConfig.of(data.Preprocessing.from_metadata(metadata), batch_size=3)
+    pipeline = data.build_pipeline(files, config)
     images, _ = next(iter(pipeline.dataset))
     expected = np.asarray(model.predict_on_batch(images))
     for row, probabilities in zip(top, expected):

@@ -43,7 +43,7 @@ def run(args):
 
 def _convert(args):
     from tfimg.label import convert
-    from tfimg.label.formats import read_json
+    from tfimg.label.interchange import read_json
 
     rename = None
     if args.rename:
@@ -68,31 +68,12 @@ def _validate(args):
 
 
 def _stats(args):
-    from tfimg.label import load
+    from tfimg.label import box_stats, load
 
-    annotations, _, _ = load(args.source, args.format, args.images)
-    counts = {}
-    sizes = []
-    for annotation in annotations:
-        for box in annotation.boxes:
-            counts[box.name] = counts.get(box.name, 0) + 1
-            sizes.append((box.xmax - box.xmin, box.ymax - box.ymin))
-    for name, count in sorted(counts.items(), key=lambda item: -item[1]):
-        print(f"{name:>20} {count:7d}")
-    print(f"{len(annotations)} images, {len(sizes)} boxes")
+    stats = box_stats(load(args.source, args.format, args.images)[0])
+    print("\n".join(stats.table()))
     if args.plot:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-        left.barh(list(counts), list(counts.values()))
-        left.set_xlabel("boxes")
-        right.scatter([w for w, _ in sizes], [h for _, h in sizes], s=8, alpha=0.5)
-        right.set_xlabel("box width (px)")
-        right.set_ylabel("box height (px)")
-        figure.tight_layout()
-        figure.savefig(args.plot, dpi=100)
+        stats.plot(args.plot)
 
 
 def _draw(args):

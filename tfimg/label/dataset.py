@@ -19,7 +19,7 @@ from PIL import Image
 
 from tfimg.atomic import write_text
 from tfimg.formats import is_image_name
-from tfimg.label import formats
+from tfimg.label import interchange
 from tfimg.label.annotation import safe_join
 from tfimg.label.labelmap import LabelMap
 from tfimg.label.voc import read_voc, write_voc
@@ -84,11 +84,11 @@ def load(source, kind, images=None):
     source = os.fspath(source)
     if kind in ("coco", "labelstudio"):
         images = images or os.path.dirname(os.path.abspath(source))
-        value = formats.read_json(source)
+        value = interchange.read_json(source)
         if kind == "coco":
-            annotations, labels = formats.parse_coco(value, source)
+            annotations, labels = interchange.parse_coco(value, source)
         else:
-            annotations = formats.parse_labelstudio(value, source)
+            annotations = interchange.parse_labelstudio(value, source)
             labels = _labels_for(annotations, None)
         return annotations, labels, images
     images = images or source
@@ -110,8 +110,8 @@ def load(source, kind, images=None):
         with Image.open(safe_join(images, by_stem[stem], path)) as image:
             width, height = image.size
         with open(path, encoding="utf-8") as file:
-            annotations.append(formats.parse_yolo(file.read(), by_stem[stem], width, height,
-                                                  labels, path))
+            annotations.append(interchange.parse_yolo(file.read(), by_stem[stem], width,
+                                                      height, labels, path))
     return annotations, labels, images
 
 
@@ -119,8 +119,8 @@ def save(annotations, labels, target, kind):
     """Writes Annotations in `kind` to `target` (a folder for VOC/YOLO, a JSON file else)."""
     target = os.fspath(target)
     if kind in ("coco", "labelstudio"):
-        value = (formats.coco_json(annotations, labels) if kind == "coco" else
-                 formats.labelstudio_json(annotations))
+        value = (interchange.coco_json(annotations, labels) if kind == "coco" else
+                 interchange.labelstudio_json(annotations))
         write_text(target, json.dumps(value, indent=2, ensure_ascii=False))
         return
     if kind not in FORMATS:
@@ -133,7 +133,7 @@ def save(annotations, labels, target, kind):
             write_voc(dataclasses.replace(annotation, filename=os.path.basename(stem) +
                                           os.path.splitext(annotation.filename)[1]), path)
         else:
-            write_text(path, formats.yolo_text(annotation, labels))
+            write_text(path, interchange.yolo_text(annotation, labels))
 
 
 def rename_classes(annotations, labels, mapping):

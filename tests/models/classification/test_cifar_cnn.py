@@ -3,6 +3,7 @@ import pytest
 
 import keras
 
+from tests.models.contract import check_model_contract
 from tfimg.models import CifarCnn, load_model
 
 
@@ -50,3 +51,10 @@ def test_rejects_wrong_input_size():
     model.build()
     with pytest.raises(ValueError):
         model(np.zeros((1, 8, 8, 3), "float32"))
+
+
+def test_model_contract(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(4, 32, 32, 3)).astype("float32")
+    check_model_contract(lambda: CifarCnn(num_classes=3), images, rng.integers(0, 3, size=4),
+                         "sparse_categorical_crossentropy", tmp_path, output_shape=(4, 3))

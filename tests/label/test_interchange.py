@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tfimg.label import Annotation, Box, LabelMap, load, parse_voc, save, voc_text
-from tfimg.label import formats
+from tfimg.label import interchange
 
 # Typed from LabelImg's writer (libs/pascal_voc_io.py: gen_xml, append_objects, prettify with
 # lxml pretty_print and two spaces turned into a tab), for a verified image with two boxes.
@@ -75,19 +75,19 @@ def test_voc_without_path_and_unverified_omits_them():
 def test_yolo_lines_are_labelimg_s():
     labels = LabelMap(["dog", "person"])
     annotation = parse_voc(LABELIMG_XML)
-    assert formats.yolo_text(annotation, labels) == (
+    assert interchange.yolo_text(annotation, labels) == (
         "0 0.189844 0.636458 0.229687 0.272917\n1 0.281250 0.512500 0.537500 0.975000\n")
 
 
 def test_coco_and_label_studio_documents():
     labels = LabelMap(["dog", "person"])
     annotation = parse_voc(LABELIMG_XML)
-    coco = formats.coco_json([annotation], labels)
+    coco = interchange.coco_json([annotation], labels)
     assert coco["categories"][0] == {"id": 1, "name": "dog", "supercategory": ""}
     assert coco["annotations"][0] == {"id": 1, "image_id": 1, "category_id": 1,
                                       "bbox": [48.0, 240.0, 147.0, 131.0], "area": 19257.0,
                                       "iscrowd": 0, "segmentation": []}
-    studio = formats.labelstudio_json([annotation])
+    studio = interchange.labelstudio_json([annotation])
     value = studio[0]["annotations"][0]["result"][0]["value"]
     assert studio[0]["data"]["image"] == "/data/local-files/?d=dog.jpg"
     assert value["rectanglelabels"] == ["dog"] and abs(value["x"] - 7.5) < 1e-9
@@ -116,11 +116,12 @@ def test_boxes_survive_every_round_trip_to_the_pixel(annotation):
     labels = LabelMap(["bird", "cat", "dog"])
     expected = _pixels(annotation)
     through_voc = parse_voc(voc_text(annotation))
-    through_yolo = formats.parse_yolo(formats.yolo_text(through_voc, labels), "img.jpg",
-                                      annotation.width, annotation.height, labels)
-    coco, _ = formats.parse_coco(json.loads(json.dumps(formats.coco_json([through_yolo],
-                                                                         labels))))
-    studio = formats.parse_labelstudio(json.loads(json.dumps(formats.labelstudio_json(coco))))
+    through_yolo = interchange.parse_yolo(interchange.yolo_text(through_voc, labels),
+                                          "img.jpg", annotation.width, annotation.height, labels)
+    coco, _ = interchange.parse_coco(
+        json.loads(json.dumps(interchange.coco_json([through_yolo], labels))))
+    studio = interchange.parse_labelstudio(
+        json.loads(json.dumps(interchange.labelstudio_json(coco))))
     back = parse_voc(voc_text(studio[0] if studio else coco[0]))
     for step in (through_voc, through_yolo, coco[0], back):
         assert _pixels(step) == expected
