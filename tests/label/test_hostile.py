@@ -3,8 +3,11 @@ NaN/inf, huge numbers, wrong types. Each is a clear error naming the file and fi
 file outside the dataset root is read."""
 
 import json
+import pathlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tfimg.label import load, parse_voc, validate
 from tfimg.label.annotation import safe_join
@@ -110,3 +113,150 @@ def test_yolo_without_classes_and_bad_label_maps(tmp_path):
     (tmp_path / "map.json").write_text('{"cat": 0, "dog": 2}')
     with pytest.raises(ValueError, match="ids must be 0..1"):
         LabelMap.read(tmp_path / "map.json")
+
+
+# Paths out of the dataset, in every direction (issue 14): names in the annotations never make
+# a writer write outside its target, and links never make a reader read outside the dataset.
+
+HOSTILE_PARTS = ["..", ".", "a", "b.jpg", "C:", "", "~", "x\\..\\..", "\0"]
+
+
+def _tree(root):
+    """{relative path: bytes} of every file under `root` (links not followed)."""
+    import os
+
+    found = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            found[os.path.relpath(path, root)] = (open(path, "rb").read()
+                                                  if not os.path.islink(path) else b"link")
+    return found
+
+
+def _escapes(name):
+    """The oracle, independent of tfimg: does `name` resolve outside the folder it joins?"""
+    import posixpath
+
+    normalized = name.replace("\\", "/")
+    return (normalized.startswith("/") or ":" in normalized.split("/")[0] or "\0" in name
+            or posixpath.normpath(normalized).split("/")[0] == "..")
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.sampled_from(HOSTILE_PARTS), min_size=1, max_size=5),
+       separator=st.sampled_from(["/", "\\"]), absolute=st.booleans(),
+       kind=st.sampled_from(["voc", "yolo"]))
+def test_no_hostile_image_name_writes_outside_the_target(parts, separator, absolute, kind):
+    import posixpath
+    import tempfile
+
+    from tfimg.label import Annotation, Box, save
+
+    name = ("/" if absolute else "") + separator.join(parts)
+    with tempfile.TemporaryDirectory() as folder:
+        root = pathlib.Path(folder)
+        (root / "w" / "dst").mkdir(parents=True)
+        (root / "victim.txt").write_text("precious")
+        before = _tree(root)
+        annotation = Annotation(name, 10, 10, [Box("cat", 1, 1, 5, 5)])
+        try:
+            save([annotation], LabelMap(["cat"]), root / "w" / "dst" / "out", kind)
+        except ValueError as error:
+            assert "refused" in str(error)
+            assert _tree(root) == before  # nothing written at all
+            return
+        # The output is named after the image, extension replaced.
+        assert not _escapes(posixpath.splitext(name)[0] + ".txt"), name
+        after = _tree(root)
+        assert {path: data for path, data in after.items()
+                if not path.startswith("w/dst/out/")} == before
+
+
+@pytest.mark.parametrize("target", ["yolo", "voc"])
+@pytest.mark.parametrize("source", ["coco", "voc"])
+def test_convert_refuses_names_that_leave_the_target(tmp_path, capsys, source, target):
+    from tfimg.cli import main
+    from tfimg.label import Annotation, Box, save, write_voc
+
+    (tmp_path / "w" / "src").mkdir(parents=True)
+    (tmp_path / "victim.txt").write_text("precious")
+    (tmp_path / "w" / "victim.xml").write_text("precious")
+    annotation = Annotation("../../victim.jpg", 10, 10, [Box("cat", 1, 1, 5, 5)])
+    if source == "voc":
+        write_voc(annotation, tmp_path / "w" / "src" / "a.xml")
+        source_path = tmp_path / "w" / "src"
+    else:
+        source_path = tmp_path / "w" / "src" / "ann.json"
+        save([annotation], LabelMap(["cat"]), source_path, source)
+    code = main(["labels", "convert", "--from", source, "--to", target, str(source_path),
+                 str(tmp_path / "w" / "dst" / "out")])
+    assert code == 2
+    assert "would be written outside" in capsys.readouterr().err
+    assert (tmp_path / "victim.txt").read_text() == "precious"
+    assert (tmp_path / "w" / "victim.xml").read_text() == "precious"
+    assert not (tmp_path / "w" / "dst").exists()
+
+
+def test_a_link_in_the_target_does_not_redirect_writes(tmp_path):
+    from tfimg.label import Annotation, save
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "sub").symlink_to(tmp_path / "outside")
+    with pytest.raises(ValueError, match="through a link; refused"):
+        save([Annotation("sub/a.jpg", 10, 10)], LabelMap(["cat"]), tmp_path / "out", "yolo")
+    assert list((tmp_path / "outside").iterdir()) == []
+
+
+def test_draw_refuses_names_that_leave_its_folder(tmp_path):
+    from PIL import Image
+
+    from tfimg.label import Annotation, Box, save
+    from tfimg.label.draw import draw_dataset
+
+    (tmp_path / "data" / "sub").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "data" / "sub" / "a.jpg")
+    save([Annotation("sub/a.jpg", 10, 10, [Box("cat", 1, 1, 5, 5)])], LabelMap(["cat"]),
+         tmp_path / "data" / "ann.json", "coco")
+    (tmp_path / "drawn").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "drawn" / "sub").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match="through a link; refused"):
+        draw_dataset(tmp_path / "data" / "ann.json", "coco", tmp_path / "drawn")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def _outside_link(tmp_path, name, content):
+    (tmp_path / "secret").mkdir(exist_ok=True)
+    (tmp_path / "secret" / name).write_text(content)
+    return tmp_path / "secret" / name
+
+
+def test_annotation_files_linked_out_of_the_dataset_are_not_read(tmp_path, capsys):
+    from PIL import Image
+
+    from tfimg.cli import main
+
+    root = tmp_path / "ds"
+    root.mkdir()
+    Image.new("RGB", (10, 10)).save(root / "a.jpg")
+    (root / "a.xml").symlink_to(_outside_link(tmp_path, "a.xml", _voc("SECRET-VOC.jpg")))
+    report = validate(root, "voc")
+    assert [kind for _, kind, _ in report.issues] == ["unreadable", "extra_image"]
+    assert "leading outside the dataset" in report.issues[0][2]
+    assert not any("SECRET" in detail for _, _, detail in report.issues)
+    # classes.txt (VOC and YOLO) and YOLO boxes linked out of the dataset
+    (root / "a.xml").unlink()
+    (root / "classes.txt").symlink_to(_outside_link(tmp_path, "classes.txt", "SECRET-CLASS\n"))
+    for kind in ("voc", "yolo"):
+        assert main(["labels", "validate", "--format", kind, str(root)]) != 0
+        captured = capsys.readouterr()
+        assert "leading outside the dataset" in captured.err + captured.out
+        assert "SECRET" not in captured.err + captured.out
+    (root / "classes.txt").unlink()
+    (root / "classes.txt").write_text("cat\n")
+    (root / "a.txt").symlink_to(_outside_link(tmp_path, "a.txt", "SECRET 0.5 0.5 0.1 0.1\n"))
+    with pytest.raises(ValueError, match="leading outside the dataset") as raised:
+        load(root, "yolo")
+    assert "SECRET" not in str(raised.value)

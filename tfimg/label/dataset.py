@@ -20,7 +20,7 @@ from PIL import Image
 from tfimg.atomic import write_text
 from tfimg.formats import is_image_name
 from tfimg.label import formats
-from tfimg.label.annotation import safe_join
+from tfimg.label.annotation import contained, output_path, safe_join
 from tfimg.label.labelmap import LabelMap
 from tfimg.label.voc import read_voc, write_voc
 
@@ -52,7 +52,7 @@ def read_voc_folder(source, errors=None):
     annotations = []
     for path in _files(source, ".xml"):
         try:
-            annotation = read_voc(path)
+            annotation = read_voc(contained(source, path, os.path.relpath(path, source)))
         except ValueError as error:
             if errors is None:
                 raise
@@ -68,7 +68,7 @@ def read_voc_folder(source, errors=None):
 def _labels_for(annotations, root):
     classes = os.path.join(root, "classes.txt") if os.path.isdir(root) else None
     if classes and os.path.isfile(classes):
-        return LabelMap.read(classes)
+        return LabelMap.read(contained(root, classes, classes))
     return LabelMap(sorted({box.name for annotation in annotations
                             for box in annotation.boxes}))
 
@@ -98,7 +98,7 @@ def load(source, kind, images=None):
     classes = os.path.join(source, "classes.txt")
     if not os.path.isfile(classes):
         raise ValueError(f"{source}: a YOLO folder needs classes.txt")
-    labels = LabelMap.read(classes)
+    labels = LabelMap.read(contained(source, classes, classes))
     by_stem = {os.path.splitext(name)[0]: name for name in image_files(images)}
     annotations = []
     for path in _files(source, ".txt"):
@@ -109,7 +109,7 @@ def load(source, kind, images=None):
             raise ValueError(f"{path}: no image named {stem}.* in {images!r}")
         with Image.open(safe_join(images, by_stem[stem], path)) as image:
             width, height = image.size
-        with open(path, encoding="utf-8") as file:
+        with open(contained(source, path, path), encoding="utf-8") as file:
             annotations.append(formats.parse_yolo(file.read(), by_stem[stem], width, height,
                                                   labels, path))
     return annotations, labels, images
@@ -125,10 +125,13 @@ def save(annotations, labels, target, kind):
         return
     if kind not in FORMATS:
         raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
-    labels.write(os.path.join(target, "classes.txt"))  # written atomically, folders made
-    for annotation in annotations:
+    # Every output path is checked before anything is written: names come from the annotations.
+    paths = [output_path(target, os.path.splitext(annotation.filename)[0] +
+                         (".xml" if kind == "voc" else ".txt"), annotation.filename)
+             for annotation in annotations]
+    labels.write(output_path(target, "classes.txt", "classes.txt"))  # atomic, folders made
+    for annotation, path in zip(annotations, paths):
         stem = os.path.splitext(annotation.filename)[0]
-        path = os.path.join(target, stem + (".xml" if kind == "voc" else ".txt"))
         if kind == "voc":  # LabelImg's filename is the bare name of the image beside it
             write_voc(dataclasses.replace(annotation, filename=os.path.basename(stem) +
                                           os.path.splitext(annotation.filename)[1]), path)

@@ -22,7 +22,7 @@ import os
 from PIL import Image
 
 from tfimg import formats
-from tfimg.label.annotation import safe_join
+from tfimg.label.annotation import contained, safe_join
 from tfimg.label.dataset import image_files, load, read_voc_folder
 from tfimg.label.labelmap import LabelMap
 
@@ -78,7 +78,8 @@ def validate(source, kind="voc", images=None, labels=None):
         issues += [(name, "unreadable", message) for name, message in unreadable]
         images = images or source
         if labels is None and os.path.isfile(os.path.join(source, "classes.txt")):
-            labels = LabelMap.read(os.path.join(source, "classes.txt"))
+            classes = os.path.join(source, "classes.txt")
+            labels = LabelMap.read(contained(source, classes, classes))
     else:
         try:
             annotations, found, images = load(source, kind, images)
