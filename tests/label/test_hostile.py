@@ -174,7 +174,7 @@ def test_no_hostile_image_name_writes_outside_the_target(parts, separator, absol
 
 
 @pytest.mark.parametrize("target", ["yolo", "voc"])
-@pytest.mark.parametrize("source", ["coco", "voc"])
+@pytest.mark.parametrize("source", ["coco", "labelstudio", "voc"])
 def test_convert_refuses_names_that_leave_the_target(tmp_path, capsys, source, target):
     from tfimg.cli import main
     from tfimg.label import Annotation, Box, save, write_voc

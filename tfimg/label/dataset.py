@@ -66,7 +66,8 @@ def read_voc_folder(source, errors=None):
 
 
 def _labels_for(annotations, root):
-    classes = os.path.join(root, "classes.txt") if os.path.isdir(root) else None
+    classes = (os.path.join(root, "classes.txt") if root is not None and os.path.isdir(root)
+               else None)
     if classes and os.path.isfile(classes):
         return LabelMap.read(contained(root, classes, classes))
     return LabelMap(sorted({box.name for annotation in annotations

@@ -127,7 +127,8 @@ def labelstudio_json(annotations, image_prefix="/data/local-files/?d="):
                           "width": (box.xmax - box.xmin) / annotation.width * 100,
                           "height": (box.ymax - box.ymin) / annotation.height * 100,
                           "rotation": 0, "rectanglelabels": [box.name]}})
-        tasks.append({"id": task_id, "data": {"image": image_prefix + annotation.filename},
+        tasks.append({"id": task_id, "data": {"image": image_prefix +
+                                              urllib.parse.quote(annotation.filename)},
                       "annotations": [{"id": task_id, "result": results}]})
     return tasks
 
@@ -136,7 +137,8 @@ def _task_filename(image):
     """The image's name from a Label Studio URL (`?d=` local files, uploads, plain URLs)."""
     parts = urllib.parse.urlsplit(image)
     query = urllib.parse.parse_qs(parts.query)
-    return urllib.parse.unquote(query["d"][0] if "d" in query else parts.path.rsplit("/", 1)[-1])
+    # parse_qs has already unquoted `d`; a path is unquoted here (once, so `%2520` stays `%20`).
+    return query["d"][0] if "d" in query else urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
 
 
 def parse_labelstudio(value, where="<string>"):
