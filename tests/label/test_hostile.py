@@ -260,3 +260,101 @@ def test_annotation_files_linked_out_of_the_dataset_are_not_read(tmp_path, capsy
     with pytest.raises(ValueError, match="leading outside the dataset") as raised:
         load(root, "yolo")
     assert "SECRET" not in str(raised.value)
+
+
+# Annotation values are validated before use (issue 14): sizes, duplicate ids, corrupt images,
+# text that is not UTF-8.
+
+def _coco(width=10, height=10, images=None):
+    return {"images": images or [{"id": 1, "file_name": "a.jpg", "width": width,
+                                  "height": height}],
+            "categories": [{"id": 1, "name": "cat"}],
+            "annotations": [{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}]}
+
+
+@pytest.mark.parametrize("width", [0, -5])
+@pytest.mark.parametrize("kind", ["voc", "coco", "labelstudio"])
+def test_zero_and_negative_image_sizes_are_refused(tmp_path, capsys, kind, width):
+    from tfimg.cli import main
+    from tfimg.label import Annotation, Box
+    from tfimg.label.formats import labelstudio_json
+
+    if kind == "voc":
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "a.xml").write_text(_voc(width=str(width)))
+        source, field = tmp_path / "src", "size/width"
+    else:
+        source = tmp_path / "ann.json"
+        value = _coco(width) if kind == "coco" else [dict(task, id=1) for task in
+                                                     labelstudio_json([Annotation(
+                                                         "a.jpg", 10, 10,
+                                                         [Box("cat", 1, 1, 5, 5)])])]
+        if kind == "labelstudio":
+            value[0]["annotations"][0]["result"][0]["original_width"] = width
+        source.write_text(json.dumps(value))
+        field = "width" if kind == "coco" else "original_width"
+    code = main(["labels", "convert", "--from", kind, "--to", "yolo", str(source),
+                 str(tmp_path / "out")])
+    assert code == 2
+    assert f"{field}: expected an image size of at least 1 pixel, received {width}" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_writers_refuse_a_zero_size_given_in_code():
+    from tfimg.label import Annotation, Box
+    from tfimg.label.formats import labelstudio_json, yolo_text
+
+    annotation = Annotation("a.jpg", 0, 10, [Box("cat", 1, 1, 5, 5)])
+    for write in (lambda: yolo_text(annotation, LabelMap(["cat"])),
+                  lambda: labelstudio_json([annotation])):
+        with pytest.raises(ValueError, match="a.jpg: width: expected an image size"):
+            write()
+
+
+def test_duplicate_coco_ids_are_refused():
+    twice = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10},
+             {"id": 1, "file_name": "b.jpg", "width": 10, "height": 10}]
+    with pytest.raises(ValueError, match=r"c.json: images\[1\]: id 1 appears twice \(also "
+                                         r"'a.jpg'\)"):
+        parse_coco(_coco(images=twice), "c.json")
+    value = _coco()
+    value["categories"].append({"id": 1, "name": "dog"})
+    with pytest.raises(ValueError, match=r"categories\[1\]: id 1 appears twice"):
+        parse_coco(value, "c.json")
+
+
+def test_validate_yolo_reports_a_corrupt_image_and_goes_on(tmp_path, capsys):
+    from PIL import Image
+
+    from tfimg.cli import main
+
+    (tmp_path / "classes.txt").write_text("cat\n")
+    Image.new("RGB", (10, 10)).save(tmp_path / "good.jpg")
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a real jpeg")
+    for name in ("good", "bad"):
+        (tmp_path / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "latin.txt").write_bytes("0 0.5 0.5 0.2 0.2 \xe9\n".encode("latin-1"))
+    Image.new("RGB", (10, 10)).save(tmp_path / "latin.jpg")
+    assert main(["labels", "validate", "--format", "yolo", str(tmp_path)]) == 1
+    printed = capsys.readouterr().out
+    assert "unreadable  bad.txt: " in printed and "cannot read the image's size" in printed
+    assert "latin.txt: not UTF-8 text (byte 0xe9 at offset 18)" in printed
+    assert "1 annotated images, 1 boxes" in printed
+
+
+def test_files_that_are_not_utf8_are_named(tmp_path):
+    from tfimg.label.formats import read_json
+
+    (tmp_path / "a.json").write_bytes(b'{"images": "\xff"}')
+    (tmp_path / "classes.txt").write_bytes(b"cat\n\xe9t\xe9\n")
+    (tmp_path / "map.json").write_text("{not json")
+    (tmp_path / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    with pytest.raises(ValueError, match=r"a.json: not UTF-8 text \(byte 0xff at offset 12\)"):
+        read_json(tmp_path / "a.json")
+    with pytest.raises(ValueError, match=r"classes.txt: not UTF-8 text \(byte 0xe9"):
+        LabelMap.read(tmp_path / "classes.txt")
+    with pytest.raises(ValueError, match=r"map.json: not JSON"):
+        LabelMap.read(tmp_path / "map.json")
+    with pytest.raises(ValueError, match=r"deep.json: JSON nested too deeply"):
+        read_json(tmp_path / "deep.json")

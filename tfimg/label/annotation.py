@@ -131,3 +131,17 @@ def output_path(root, name, where):
         raise ValueError(f"{where}: output file name {name!r} leads outside "
                          f"{os.fspath(root)!r} through a link; refused")
     return joined
+
+
+def image_size(value, where, field, text=True):
+    """An image width or height from a file's field: an integer of at least 1 (a 0 divides by
+    zero converting to YOLO, a negative one writes negative coordinates).
+
+    Raises:
+        ValueError naming `where` and `field`.
+    """
+    result = number(value, where, field, integer=True, text=text)
+    if result < 1:
+        raise ValueError(f"{where}: {field}: expected an image size of at least 1 pixel, "
+                         f"received {result}")
+    return result

@@ -100,19 +100,7 @@ def load(source, kind, images=None):
     if not os.path.isfile(classes):
         raise ValueError(f"{source}: a YOLO folder needs classes.txt")
     labels = LabelMap.read(contained(source, classes, classes))
-    by_stem = {os.path.splitext(name)[0]: name for name in image_files(images)}
-    annotations = []
-    for path in _files(source, ".txt"):
-        stem = os.path.splitext(os.path.relpath(path, source))[0].replace(os.sep, "/")
-        if os.path.basename(path) == "classes.txt":
-            continue
-        if stem not in by_stem:
-            raise ValueError(f"{path}: no image named {stem}.* in {images!r}")
-        with Image.open(safe_join(images, by_stem[stem], path)) as image:
-            width, height = image.size
-        with open(contained(source, path, path), encoding="utf-8") as file:
-            annotations.append(formats.parse_yolo(file.read(), by_stem[stem], width, height,
-                                                  labels, path))
+    annotations = read_yolo_folder(source, images, labels)
     return annotations, labels, images
 
 
@@ -158,3 +146,44 @@ def convert(source, source_kind, target, target_kind, images=None, rename=None):
         annotations, labels = rename_classes(annotations, labels, rename)
     save(annotations, labels, target, target_kind)
     return len(annotations), sum(len(annotation.boxes) for annotation in annotations)
+
+
+def _image_size(images, filename, where):
+    """(width, height) of the annotated image `filename` in `images`, from its header."""
+    path = safe_join(images, filename, where)
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except Exception as error:  # noqa: BLE001 - Pillow raises many types on a bad header.
+        raise ValueError(f"{path}: cannot read the image's size ({type(error).__name__}: "
+                         f"{error})"[:300]) from None
+
+
+def read_yolo_folder(source, images, labels, errors=None):
+    """The Annotations of the YOLO files under `source` for the images under `images`
+    (image sizes read from their headers).
+
+    Args:
+        labels: the LabelMap of `classes.txt`.
+        errors: a list that collects (file, message) of unreadable files and images; None
+            raises.
+    """
+    by_stem = {os.path.splitext(name)[0]: name for name in image_files(images)}
+    annotations = []
+    for path in _files(source, ".txt"):
+        stem = os.path.splitext(os.path.relpath(path, source))[0].replace(os.sep, "/")
+        if os.path.basename(path) == "classes.txt":
+            continue
+        try:
+            if stem not in by_stem:
+                raise ValueError(f"{path}: no image named {stem}.* in {images!r}")
+            width, height = _image_size(images, by_stem[stem], path)
+            with open(contained(source, path, path), "rb") as file:
+                content = file.read()
+            annotations.append(formats.parse_yolo(formats.decode_text(content, path),
+                                                  by_stem[stem], width, height, labels, path))
+        except ValueError as error:
+            if errors is None:
+                raise
+            errors.append((os.path.relpath(path, source), str(error)))
+    return annotations
