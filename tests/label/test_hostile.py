@@ -3,8 +3,11 @@ NaN/inf, huge numbers, wrong types. Each is a clear error naming the file and fi
 file outside the dataset root is read."""
 
 import json
+import pathlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tfimg.label import load, parse_voc, validate
 from tfimg.label.annotation import safe_join
@@ -110,3 +113,248 @@ def test_yolo_without_classes_and_bad_label_maps(tmp_path):
     (tmp_path / "map.json").write_text('{"cat": 0, "dog": 2}')
     with pytest.raises(ValueError, match="ids must be 0..1"):
         LabelMap.read(tmp_path / "map.json")
+
+
+# Paths out of the dataset, in every direction (issue 14): names in the annotations never make
+# a writer write outside its target, and links never make a reader read outside the dataset.
+
+HOSTILE_PARTS = ["..", ".", "a", "b.jpg", "C:", "", "~", "x\\..\\..", "\0"]
+
+
+def _tree(root):
+    """{relative path: bytes} of every file under `root` (links not followed)."""
+    import os
+
+    found = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            found[os.path.relpath(path, root)] = (open(path, "rb").read()
+                                                  if not os.path.islink(path) else b"link")
+    return found
+
+
+def _escapes(name):
+    """The oracle, independent of tfimg: does `name` resolve outside the folder it joins?"""
+    import posixpath
+
+    normalized = name.replace("\\", "/")
+    return (normalized.startswith("/") or ":" in normalized.split("/")[0] or "\0" in name
+            or posixpath.normpath(normalized).split("/")[0] == "..")
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.sampled_from(HOSTILE_PARTS), min_size=1, max_size=5),
+       separator=st.sampled_from(["/", "\\"]), absolute=st.booleans(),
+       kind=st.sampled_from(["voc", "yolo"]))
+def test_no_hostile_image_name_writes_outside_the_target(parts, separator, absolute, kind):
+    import posixpath
+    import tempfile
+
+    from tfimg.label import Annotation, Box, save
+
+    name = ("/" if absolute else "") + separator.join(parts)
+    with tempfile.TemporaryDirectory() as folder:
+        root = pathlib.Path(folder)
+        (root / "w" / "dst").mkdir(parents=True)
+        (root / "victim.txt").write_text("precious")
+        before = _tree(root)
+        annotation = Annotation(name, 10, 10, [Box("cat", 1, 1, 5, 5)])
+        try:
+            save([annotation], LabelMap(["cat"]), root / "w" / "dst" / "out", kind)
+        except ValueError as error:
+            assert "refused" in str(error)
+            assert _tree(root) == before  # nothing written at all
+            return
+        # The output is named after the image, extension replaced.
+        assert not _escapes(posixpath.splitext(name)[0] + ".txt"), name
+        after = _tree(root)
+        assert {path: data for path, data in after.items()
+                if not path.startswith("w/dst/out/")} == before
+
+
+@pytest.mark.parametrize("target", ["yolo", "voc"])
+@pytest.mark.parametrize("source", ["coco", "labelstudio", "voc"])
+def test_convert_refuses_names_that_leave_the_target(tmp_path, capsys, source, target):
+    from tfimg.cli import main
+    from tfimg.label import Annotation, Box, save, write_voc
+
+    (tmp_path / "w" / "src").mkdir(parents=True)
+    (tmp_path / "victim.txt").write_text("precious")
+    (tmp_path / "w" / "victim.xml").write_text("precious")
+    annotation = Annotation("../../victim.jpg", 10, 10, [Box("cat", 1, 1, 5, 5)])
+    if source == "voc":
+        write_voc(annotation, tmp_path / "w" / "src" / "a.xml")
+        source_path = tmp_path / "w" / "src"
+    else:
+        source_path = tmp_path / "w" / "src" / "ann.json"
+        save([annotation], LabelMap(["cat"]), source_path, source)
+    code = main(["labels", "convert", "--from", source, "--to", target, str(source_path),
+                 str(tmp_path / "w" / "dst" / "out")])
+    assert code == 2
+    assert "would be written outside" in capsys.readouterr().err
+    assert (tmp_path / "victim.txt").read_text() == "precious"
+    assert (tmp_path / "w" / "victim.xml").read_text() == "precious"
+    assert not (tmp_path / "w" / "dst").exists()
+
+
+def test_a_link_in_the_target_does_not_redirect_writes(tmp_path):
+    from tfimg.label import Annotation, save
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "sub").symlink_to(tmp_path / "outside")
+    with pytest.raises(ValueError, match="through a link; refused"):
+        save([Annotation("sub/a.jpg", 10, 10)], LabelMap(["cat"]), tmp_path / "out", "yolo")
+    assert list((tmp_path / "outside").iterdir()) == []
+
+
+def test_draw_refuses_names_that_leave_its_folder(tmp_path):
+    from PIL import Image
+
+    from tfimg.label import Annotation, Box, save
+    from tfimg.label.draw import draw_dataset
+
+    (tmp_path / "data" / "sub").mkdir(parents=True)
+    Image.new("RGB", (10, 10)).save(tmp_path / "data" / "sub" / "a.jpg")
+    save([Annotation("sub/a.jpg", 10, 10, [Box("cat", 1, 1, 5, 5)])], LabelMap(["cat"]),
+         tmp_path / "data" / "ann.json", "coco")
+    (tmp_path / "drawn").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "drawn" / "sub").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match="through a link; refused"):
+        draw_dataset(tmp_path / "data" / "ann.json", "coco", tmp_path / "drawn")
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def _outside_link(tmp_path, name, content):
+    (tmp_path / "secret").mkdir(exist_ok=True)
+    (tmp_path / "secret" / name).write_text(content)
+    return tmp_path / "secret" / name
+
+
+def test_annotation_files_linked_out_of_the_dataset_are_not_read(tmp_path, capsys):
+    from PIL import Image
+
+    from tfimg.cli import main
+
+    root = tmp_path / "ds"
+    root.mkdir()
+    Image.new("RGB", (10, 10)).save(root / "a.jpg")
+    (root / "a.xml").symlink_to(_outside_link(tmp_path, "a.xml", _voc("SECRET-VOC.jpg")))
+    report = validate(root, "voc")
+    assert [kind for _, kind, _ in report.issues] == ["unreadable", "extra_image"]
+    assert "leading outside the dataset" in report.issues[0][2]
+    assert not any("SECRET" in detail for _, _, detail in report.issues)
+    # classes.txt (VOC and YOLO) and YOLO boxes linked out of the dataset
+    (root / "a.xml").unlink()
+    (root / "classes.txt").symlink_to(_outside_link(tmp_path, "classes.txt", "SECRET-CLASS\n"))
+    for kind in ("voc", "yolo"):
+        assert main(["labels", "validate", "--format", kind, str(root)]) != 0
+        captured = capsys.readouterr()
+        assert "leading outside the dataset" in captured.err + captured.out
+        assert "SECRET" not in captured.err + captured.out
+    (root / "classes.txt").unlink()
+    (root / "classes.txt").write_text("cat\n")
+    (root / "a.txt").symlink_to(_outside_link(tmp_path, "a.txt", "SECRET 0.5 0.5 0.1 0.1\n"))
+    with pytest.raises(ValueError, match="leading outside the dataset") as raised:
+        load(root, "yolo")
+    assert "SECRET" not in str(raised.value)
+
+
+# Annotation values are validated before use (issue 14): sizes, duplicate ids, corrupt images,
+# text that is not UTF-8.
+
+def _coco(width=10, height=10, images=None):
+    return {"images": images or [{"id": 1, "file_name": "a.jpg", "width": width,
+                                  "height": height}],
+            "categories": [{"id": 1, "name": "cat"}],
+            "annotations": [{"image_id": 1, "category_id": 1, "bbox": [1, 2, 3, 4]}]}
+
+
+@pytest.mark.parametrize("width", [0, -5])
+@pytest.mark.parametrize("kind", ["voc", "coco", "labelstudio"])
+def test_zero_and_negative_image_sizes_are_refused(tmp_path, capsys, kind, width):
+    from tfimg.cli import main
+    from tfimg.label import Annotation, Box
+    from tfimg.label.interchange import labelstudio_json
+
+    if kind == "voc":
+        (tmp_path / "src").mkdir()
+        (tmp_path / "src" / "a.xml").write_text(_voc(width=str(width)))
+        source, field = tmp_path / "src", "size/width"
+    else:
+        source = tmp_path / "ann.json"
+        value = _coco(width) if kind == "coco" else [dict(task, id=1) for task in
+                                                     labelstudio_json([Annotation(
+                                                         "a.jpg", 10, 10,
+                                                         [Box("cat", 1, 1, 5, 5)])])]
+        if kind == "labelstudio":
+            value[0]["annotations"][0]["result"][0]["original_width"] = width
+        source.write_text(json.dumps(value))
+        field = "width" if kind == "coco" else "original_width"
+    code = main(["labels", "convert", "--from", kind, "--to", "yolo", str(source),
+                 str(tmp_path / "out")])
+    assert code == 2
+    assert f"{field}: expected an image size of at least 1 pixel, received {width}" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_writers_refuse_a_zero_size_given_in_code():
+    from tfimg.label import Annotation, Box
+    from tfimg.label.interchange import labelstudio_json, yolo_text
+
+    annotation = Annotation("a.jpg", 0, 10, [Box("cat", 1, 1, 5, 5)])
+    for write in (lambda: yolo_text(annotation, LabelMap(["cat"])),
+                  lambda: labelstudio_json([annotation])):
+        with pytest.raises(ValueError, match="a.jpg: width: expected an image size"):
+            write()
+
+
+def test_duplicate_coco_ids_are_refused():
+    twice = [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10},
+             {"id": 1, "file_name": "b.jpg", "width": 10, "height": 10}]
+    with pytest.raises(ValueError, match=r"c.json: images\[1\]: id 1 appears twice \(also "
+                                         r"'a.jpg'\)"):
+        parse_coco(_coco(images=twice), "c.json")
+    value = _coco()
+    value["categories"].append({"id": 1, "name": "dog"})
+    with pytest.raises(ValueError, match=r"categories\[1\]: id 1 appears twice"):
+        parse_coco(value, "c.json")
+
+
+def test_validate_yolo_reports_a_corrupt_image_and_goes_on(tmp_path, capsys):
+    from PIL import Image
+
+    from tfimg.cli import main
+
+    (tmp_path / "classes.txt").write_text("cat\n")
+    Image.new("RGB", (10, 10)).save(tmp_path / "good.jpg")
+    (tmp_path / "bad.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a real jpeg")
+    for name in ("good", "bad"):
+        (tmp_path / f"{name}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (tmp_path / "latin.txt").write_bytes("0 0.5 0.5 0.2 0.2 \xe9\n".encode("latin-1"))
+    Image.new("RGB", (10, 10)).save(tmp_path / "latin.jpg")
+    assert main(["labels", "validate", "--format", "yolo", str(tmp_path)]) == 1
+    printed = capsys.readouterr().out
+    assert "unreadable  bad.txt: " in printed and "cannot read the image's size" in printed
+    assert "latin.txt: not UTF-8 text (byte 0xe9 at offset 18)" in printed
+    assert "1 annotated images, 1 boxes" in printed
+
+
+def test_files_that_are_not_utf8_are_named(tmp_path):
+    from tfimg.label.interchange import read_json
+
+    (tmp_path / "a.json").write_bytes(b'{"images": "\xff"}')
+    (tmp_path / "classes.txt").write_bytes(b"cat\n\xe9t\xe9\n")
+    (tmp_path / "map.json").write_text("{not json")
+    (tmp_path / "deep.json").write_text("[" * 100000 + "]" * 100000)
+    with pytest.raises(ValueError, match=r"a.json: not UTF-8 text \(byte 0xff at offset 12\)"):
+        read_json(tmp_path / "a.json")
+    with pytest.raises(ValueError, match=r"classes.txt: not UTF-8 text \(byte 0xe9"):
+        LabelMap.read(tmp_path / "classes.txt")
+    with pytest.raises(ValueError, match=r"map.json: not JSON"):
+        LabelMap.read(tmp_path / "map.json")
+    with pytest.raises(ValueError, match=r"deep.json: JSON nested too deeply"):
+        read_json(tmp_path / "deep.json")

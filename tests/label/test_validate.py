@@ -89,3 +89,31 @@ def test_labels_cli_convert_validate_stats(tmp_path, capsys):
     _dataset(tmp_path / "bad")
     assert main(["labels", "validate", str(tmp_path / "bad")]) == 1
     assert "duplicate_box" in capsys.readouterr().out
+
+
+def test_label_studio_through_load_and_the_cli(tmp_path, capsys):
+    """tfimg's own Label Studio export reads back through `load`, `validate` and `convert`
+    (they failed with `stat: path should be ... not NoneType`), names with spaces and `+`
+    included."""
+    from tfimg.label import LabelMap, load, save
+
+    root = tmp_path / "images"
+    (root / "sub dir").mkdir(parents=True)
+    for name in ("a+b.jpg", "sub dir/c d.jpg"):
+        _image(root / name, (64, 48))
+    annotations = [Annotation("a+b.jpg", 64, 48, [Box("dog", 4, 6, 20, 30)]),
+                   Annotation("sub dir/c d.jpg", 64, 48, [Box("cat", 1, 2, 30, 40)])]
+    save(annotations, LabelMap(["cat", "dog"]), root / "studio.json", "labelstudio")
+    loaded, labels, images = load(root / "studio.json", "labelstudio")
+    assert [(item.filename, [(box.name, *map(round, box.corners)) for box in item.boxes])
+            for item in loaded] == [("a+b.jpg", [("dog", 4, 6, 20, 30)]),
+                                    ("sub dir/c d.jpg", [("cat", 1, 2, 30, 40)])]
+    assert labels.names == ("cat", "dog") and images == str(root)
+    assert main(["labels", "validate", "--format", "labelstudio",
+                 str(root / "studio.json")]) == 0
+    assert "2 annotated images, 2 boxes, 0 issues" in capsys.readouterr().out
+    assert main(["labels", "convert", "--from", "labelstudio", "--to", "yolo",
+                 str(root / "studio.json"), str(tmp_path / "yolo"), "--images",
+                 str(root)]) == 0
+    assert (tmp_path / "yolo" / "a+b.txt").read_text() == "1 0.187500 0.375000 0.250000 0.500000\n"
+    assert (tmp_path / "yolo" / "sub dir" / "c d.txt").exists()

@@ -88,3 +88,60 @@ def safe_join(root, filename, where):
         raise ValueError(f"{where}: image file name {filename!r} leads outside the dataset "
                          f"folder (a link?)")
     return joined
+
+
+def leaves_folder(name):
+    """Whether the relative name `name` (either slash) would leave the folder it is joined to:
+    absolute, a drive (`C:`), a `..` component or a NUL byte."""
+    normalized = name.replace("\\", "/")
+    parts = normalized.split("/")
+    return (os.path.isabs(normalized) or normalized.startswith("/") or ":" in parts[0]
+            or ".." in parts or "\0" in name)
+
+
+def contained(root, path, where):
+    """`path` (a file found under `root`) resolved, refusing one that a link leads outside
+    `root`, so that no file outside the dataset is read.
+
+    Raises:
+        ValueError naming `where` and `path`.
+    """
+    root = os.path.realpath(root)
+    resolved = os.path.realpath(path)
+    if os.path.commonpath([root, resolved]) != root:
+        raise ValueError(f"{where}: {os.fspath(path)!r} is a link leading outside the dataset "
+                         f"folder {root!r}; not read")
+    return resolved
+
+
+def output_path(root, name, where):
+    """`root/name` for a file written from annotation content (`name` comes from the
+    annotation: an image file name with the output's extension), refusing any name that would
+    write outside `root` (absolute, a drive, `..`, a link in `root` pointing outside).
+
+    Raises:
+        ValueError naming `where` and `name`.
+    """
+    if not name or not isinstance(name, str) or leaves_folder(name):
+        raise ValueError(f"{where}: output file name {name!r} (from the annotation's image "
+                         f"name) would be written outside {os.fspath(root)!r}; refused")
+    real_root = os.path.realpath(root)
+    joined = os.path.join(real_root, name.replace("\\", "/"))
+    if os.path.commonpath([real_root, os.path.realpath(joined)]) != real_root:
+        raise ValueError(f"{where}: output file name {name!r} leads outside "
+                         f"{os.fspath(root)!r} through a link; refused")
+    return joined
+
+
+def image_size(value, where, field, text=True):
+    """An image width or height from a file's field: an integer of at least 1 (a 0 divides by
+    zero converting to YOLO, a negative one writes negative coordinates).
+
+    Raises:
+        ValueError naming `where` and `field`.
+    """
+    result = number(value, where, field, integer=True, text=text)
+    if result < 1:
+        raise ValueError(f"{where}: {field}: expected an image size of at least 1 pixel, "
+                         f"received {result}")
+    return result

@@ -20,7 +20,7 @@ from PIL import Image
 from tfimg.atomic import write_text
 from tfimg.formats import is_image_name
 from tfimg.label import interchange
-from tfimg.label.annotation import safe_join
+from tfimg.label.annotation import contained, output_path, safe_join
 from tfimg.label.labelmap import LabelMap
 from tfimg.label.voc import read_voc, write_voc
 
@@ -52,7 +52,7 @@ def read_voc_folder(source, errors=None):
     annotations = []
     for path in _files(source, ".xml"):
         try:
-            annotation = read_voc(path)
+            annotation = read_voc(contained(source, path, os.path.relpath(path, source)))
         except ValueError as error:
             if errors is None:
                 raise
@@ -66,9 +66,10 @@ def read_voc_folder(source, errors=None):
 
 
 def _labels_for(annotations, root):
-    classes = os.path.join(root, "classes.txt") if os.path.isdir(root) else None
+    classes = (os.path.join(root, "classes.txt") if root is not None and os.path.isdir(root)
+               else None)
     if classes and os.path.isfile(classes):
-        return LabelMap.read(classes)
+        return LabelMap.read(contained(root, classes, classes))
     return LabelMap(sorted({box.name for annotation in annotations
                             for box in annotation.boxes}))
 
@@ -98,20 +99,8 @@ def load(source, kind, images=None):
     classes = os.path.join(source, "classes.txt")
     if not os.path.isfile(classes):
         raise ValueError(f"{source}: a YOLO folder needs classes.txt")
-    labels = LabelMap.read(classes)
-    by_stem = {os.path.splitext(name)[0]: name for name in image_files(images)}
-    annotations = []
-    for path in _files(source, ".txt"):
-        stem = os.path.splitext(os.path.relpath(path, source))[0].replace(os.sep, "/")
-        if os.path.basename(path) == "classes.txt":
-            continue
-        if stem not in by_stem:
-            raise ValueError(f"{path}: no image named {stem}.* in {images!r}")
-        with Image.open(safe_join(images, by_stem[stem], path)) as image:
-            width, height = image.size
-        with open(path, encoding="utf-8") as file:
-            annotations.append(interchange.parse_yolo(file.read(), by_stem[stem], width,
-                                                      height, labels, path))
+    labels = LabelMap.read(contained(source, classes, classes))
+    annotations = read_yolo_folder(source, images, labels)
     return annotations, labels, images
 
 
@@ -125,10 +114,13 @@ def save(annotations, labels, target, kind):
         return
     if kind not in FORMATS:
         raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
-    labels.write(os.path.join(target, "classes.txt"))  # written atomically, folders made
-    for annotation in annotations:
+    # Every output path is checked before anything is written: names come from the annotations.
+    paths = [output_path(target, os.path.splitext(annotation.filename)[0] +
+                         (".xml" if kind == "voc" else ".txt"), annotation.filename)
+             for annotation in annotations]
+    labels.write(output_path(target, "classes.txt", "classes.txt"))  # atomic, folders made
+    for annotation, path in zip(annotations, paths):
         stem = os.path.splitext(annotation.filename)[0]
-        path = os.path.join(target, stem + (".xml" if kind == "voc" else ".txt"))
         if kind == "voc":  # LabelImg's filename is the bare name of the image beside it
             write_voc(dataclasses.replace(annotation, filename=os.path.basename(stem) +
                                           os.path.splitext(annotation.filename)[1]), path)
@@ -154,3 +146,45 @@ def convert(source, source_kind, target, target_kind, images=None, rename=None):
         annotations, labels = rename_classes(annotations, labels, rename)
     save(annotations, labels, target, target_kind)
     return len(annotations), sum(len(annotation.boxes) for annotation in annotations)
+
+
+def _image_size(images, filename, where):
+    """(width, height) of the annotated image `filename` in `images`, from its header."""
+    path = safe_join(images, filename, where)
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except Exception as error:  # noqa: BLE001 - Pillow raises many types on a bad header.
+        raise ValueError(f"{path}: cannot read the image's size ({type(error).__name__}: "
+                         f"{error})"[:300]) from None
+
+
+def read_yolo_folder(source, images, labels, errors=None):
+    """The Annotations of the YOLO files under `source` for the images under `images`
+    (image sizes read from their headers).
+
+    Args:
+        labels: the LabelMap of `classes.txt`.
+        errors: a list that collects (file, message) of unreadable files and images; None
+            raises.
+    """
+    by_stem = {os.path.splitext(name)[0]: name for name in image_files(images)}
+    annotations = []
+    for path in _files(source, ".txt"):
+        stem = os.path.splitext(os.path.relpath(path, source))[0].replace(os.sep, "/")
+        if os.path.basename(path) == "classes.txt":
+            continue
+        try:
+            if stem not in by_stem:
+                raise ValueError(f"{path}: no image named {stem}.* in {images!r}")
+            width, height = _image_size(images, by_stem[stem], path)
+            with open(contained(source, path, path), "rb") as file:
+                content = file.read()
+            text = interchange.decode_text(content, path)
+            annotations.append(interchange.parse_yolo(text, by_stem[stem], width, height,
+                                                      labels, path))
+        except ValueError as error:
+            if errors is None:
+                raise
+            errors.append((os.path.relpath(path, source), str(error)))
+    return annotations

@@ -7,7 +7,7 @@ import os
 
 from PIL import Image, ImageDraw
 
-from tfimg.label.annotation import safe_join
+from tfimg.label.annotation import output_path, safe_join
 from tfimg.label.dataset import load
 
 PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
@@ -37,7 +37,8 @@ def draw_dataset(source, kind, out, images=None):
             # On the stored pixels, as LabelImg shows them: an EXIF-turned image is a
             # size_mismatch for `validate` to report, not something to hide here.
             drawn = draw_boxes(image, annotation, labels)
-        target = os.path.join(out, os.path.splitext(annotation.filename)[0] + ".jpg")
+        target = output_path(out, os.path.splitext(annotation.filename)[0] + ".jpg",
+                             annotation.filename)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         drawn.save(target, quality=90)
         count += 1

@@ -15,7 +15,7 @@ import json
 import os
 import urllib.parse
 
-from tfimg.label.annotation import Annotation, Box, number
+from tfimg.label.annotation import Annotation, Box, image_size, number
 from tfimg.label.labelmap import LabelMap
 
 
@@ -23,7 +23,9 @@ def yolo_text(annotation, labels):
     """The YOLO lines of `annotation` (`labels`: a LabelMap)."""
     lines = []
     for box in annotation.boxes:
-        width, height = annotation.width, annotation.height
+        width, height = (image_size(value, annotation.filename, field, text=False) for
+                         value, field in ((annotation.width, "width"),
+                                          (annotation.height, "height")))
         values = ((box.xmin + box.xmax) / 2 / width, (box.ymin + box.ymax) / 2 / height,
                   (box.xmax - box.xmin) / width, (box.ymax - box.ymin) / height)
         lines.append(f"{labels.id(box.name)} " + " ".join(f"{v:.6f}" for v in values) + "\n")
@@ -86,16 +88,22 @@ def parse_coco(value, where="<string>"):
         raise ValueError(f"{where}: expected a COCO object with images, annotations, categories")
     categories = {}
     for i, category in enumerate(_field(value, "categories", where, list)):
-        categories[_field(category, "id", f"{where}: categories[{i}]", int)] = _field(
-            category, "name", f"{where}: categories[{i}]", str)
+        category_id = _field(category, "id", f"{where}: categories[{i}]", int)
+        if category_id in categories:
+            raise ValueError(f"{where}: categories[{i}]: id {category_id} appears twice")
+        categories[category_id] = _field(category, "name", f"{where}: categories[{i}]", str)
     labels = LabelMap(categories[key] for key in sorted(categories))
     images = {}
     for i, image in enumerate(_field(value, "images", where, list)):
         at = f"{where}: images[{i}]"
-        images[_field(image, "id", at, int)] = Annotation(
+        image_id = _field(image, "id", at, int)
+        if image_id in images:  # its boxes would silently move to the other image
+            raise ValueError(f"{at}: id {image_id} appears twice (also "
+                             f"{images[image_id].filename!r})")
+        images[image_id] = Annotation(
             _field(image, "file_name", at, str),
-            number(_field(image, "width", at), at, "width", True),
-            number(_field(image, "height", at), at, "height", True))
+            image_size(_field(image, "width", at), at, "width", text=False),
+            image_size(_field(image, "height", at), at, "height", text=False))
     for i, item in enumerate(_field(value, "annotations", where, list)):
         at = f"{where}: annotations[{i}]"
         image_id = _field(item, "image_id", at, int)
@@ -117,6 +125,8 @@ def labelstudio_json(annotations, image_prefix="/data/local-files/?d="):
     tasks = []
     for task_id, annotation in enumerate(annotations, 1):
         results = []
+        for field in ("width", "height"):
+            image_size(getattr(annotation, field), annotation.filename, field, text=False)
         for i, box in enumerate(annotation.boxes):
             results.append({
                 "id": f"box{task_id}-{i}", "type": "rectanglelabels", "from_name": "label",
@@ -127,7 +137,8 @@ def labelstudio_json(annotations, image_prefix="/data/local-files/?d="):
                           "width": (box.xmax - box.xmin) / annotation.width * 100,
                           "height": (box.ymax - box.ymin) / annotation.height * 100,
                           "rotation": 0, "rectanglelabels": [box.name]}})
-        tasks.append({"id": task_id, "data": {"image": image_prefix + annotation.filename},
+        tasks.append({"id": task_id, "data": {"image": image_prefix +
+                                              urllib.parse.quote(annotation.filename)},
                       "annotations": [{"id": task_id, "result": results}]})
     return tasks
 
@@ -136,7 +147,8 @@ def _task_filename(image):
     """The image's name from a Label Studio URL (`?d=` local files, uploads, plain URLs)."""
     parts = urllib.parse.urlsplit(image)
     query = urllib.parse.parse_qs(parts.query)
-    return urllib.parse.unquote(query["d"][0] if "d" in query else parts.path.rsplit("/", 1)[-1])
+    # parse_qs has already unquoted `d`; a path is unquoted here (once, so `%2520` stays `%20`).
+    return query["d"][0] if "d" in query else urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
 
 
 def parse_labelstudio(value, where="<string>"):
@@ -154,10 +166,10 @@ def parse_labelstudio(value, where="<string>"):
                 if not isinstance(result, dict) or result.get("type") != "rectanglelabels":
                     continue
                 spot = f"{at} result {j}"
-                width = number(_field(result, "original_width", spot), spot, "original_width",
-                               True)
-                height = number(_field(result, "original_height", spot), spot,
-                                "original_height", True)
+                width = image_size(_field(result, "original_width", spot), spot,
+                                   "original_width", text=False)
+                height = image_size(_field(result, "original_height", spot), spot,
+                                    "original_height", text=False)
                 if annotation is None:
                     annotation = Annotation(filename, width, height)
                 box = _field(result, "value", spot, dict)
@@ -175,8 +187,24 @@ def parse_labelstudio(value, where="<string>"):
 
 
 def read_json(path):
-    with open(path, encoding="utf-8") as file:
-        try:
-            return json.load(file)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{os.fspath(path)}: not JSON: {error}") from None
+    with open(path, "rb") as file:
+        text = decode_text(file.read(), os.fspath(path))
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{os.fspath(path)}: not JSON: {error}") from None
+    except RecursionError:
+        raise ValueError(f"{os.fspath(path)}: JSON nested too deeply") from None
+
+
+def decode_text(content, where):
+    """`content` (bytes of a JSON or YOLO file) as text: UTF-8, a byte-order mark allowed.
+
+    Raises:
+        ValueError naming `where` and the first byte that is not UTF-8.
+    """
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{where}: not UTF-8 text (byte {content[error.start]:#04x} at "
+                         f"offset {error.start})") from None

@@ -44,18 +44,27 @@ class LabelMap:
     def read(cls, path):
         """A LabelMap from classes.txt / predefined_classes.txt or a JSON file."""
         path = os.fspath(path)
-        with open(path, encoding="utf-8-sig") as file:
-            if path.endswith(".json"):
-                value = json.load(file)
-                if isinstance(value, dict):
-                    ids = sorted(value.values())
-                    if ids != list(range(len(ids))):
-                        raise ValueError(f"{path}: ids must be 0..{len(ids) - 1}, found {ids}")
-                    return cls(sorted(value, key=value.get))
-                if not isinstance(value, list):
-                    raise ValueError(f"{path}: expected a list of names or an object name -> id")
-                return cls(value)
-            return cls(line.strip() for line in file if line.strip())
+        with open(path, "rb") as file:
+            content = file.read()
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not UTF-8 text (byte {content[error.start]:#04x} at "
+                             f"offset {error.start})") from None
+        if not path.endswith(".json"):
+            return cls(line.strip() for line in text.splitlines() if line.strip())
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: not JSON: {error}") from None
+        if isinstance(value, dict):
+            ids = sorted(value.values())
+            if ids != list(range(len(ids))):
+                raise ValueError(f"{path}: ids must be 0..{len(ids) - 1}, found {ids}")
+            return cls(sorted(value, key=value.get))
+        if not isinstance(value, list):
+            raise ValueError(f"{path}: expected a list of names or an object name -> id")
+        return cls(value)
 
     @classmethod
     def from_folders(cls, root):

@@ -1,7 +1,8 @@
 """Checking an annotation dataset against its images and its label map.
 
 Issues (kind: what it means):
-    unreadable      the annotation file does not parse (the error names the file and field)
+    unreadable      the annotation file does not parse (the error names the file and field),
+                    or its image cannot be read
     unsafe_path     the image file name leaves the dataset folder
     missing_image   the annotated image does not exist
     extra_image     an image without annotation
@@ -22,8 +23,8 @@ import os
 from PIL import Image
 
 from tfimg import formats
-from tfimg.label.annotation import safe_join
-from tfimg.label.dataset import image_files, load, read_voc_folder
+from tfimg.label.annotation import contained, safe_join
+from tfimg.label.dataset import image_files, load, read_voc_folder, read_yolo_folder
 from tfimg.label.labelmap import LabelMap
 
 
@@ -78,7 +79,19 @@ def validate(source, kind="voc", images=None, labels=None):
         issues += [(name, "unreadable", message) for name, message in unreadable]
         images = images or source
         if labels is None and os.path.isfile(os.path.join(source, "classes.txt")):
-            labels = LabelMap.read(os.path.join(source, "classes.txt"))
+            classes = os.path.join(source, "classes.txt")
+            labels = LabelMap.read(contained(source, classes, classes))
+    elif kind == "yolo":  # file by file too: a corrupt image is one issue, not the end
+        images = images or source
+        classes = os.path.join(source, "classes.txt")
+        try:
+            found = LabelMap.read(contained(source, classes, classes))
+        except (OSError, ValueError) as error:
+            return Report([(os.fspath(source), "unreadable", str(error))], {}, 0, 0)
+        unreadable = []
+        annotations = read_yolo_folder(source, images, found, unreadable)
+        issues += [(name, "unreadable", message) for name, message in unreadable]
+        labels = labels or found
     else:
         try:
             annotations, found, images = load(source, kind, images)
@@ -96,8 +109,13 @@ def validate(source, kind="voc", images=None, labels=None):
         if not os.path.isfile(path):
             issues.append((annotation.filename, "missing_image", f"{path} does not exist"))
         else:
-            size = upright_size(path)
-            if size != (annotation.width, annotation.height):
+            try:
+                size = upright_size(path)
+            except Exception as error:  # noqa: BLE001 - Pillow raises many types.
+                size = None
+                issues.append((annotation.filename, "unreadable", f"{path}: cannot read the "
+                               f"image ({type(error).__name__}: {error})"[:300]))
+            if size is not None and size != (annotation.width, annotation.height):
                 issues.append((annotation.filename, "size_mismatch", f"annotated "
                                f"{annotation.width}x{annotation.height}, image is "
                                f"{size[0]}x{size[1]} upright"))

@@ -20,7 +20,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from tfimg.atomic import write_text
-from tfimg.label.annotation import Annotation, Box, number
+from tfimg.label.annotation import Annotation, Box, image_size, number
 
 
 def _truncated(box, width, height):
@@ -92,8 +92,8 @@ def parse_voc(content, where="<string>"):
     annotation = Annotation(
         filename=_text(root, "filename", where), folder=_text(root, "folder", where, False),
         path=_text(root, "path", where, False),
-        width=number(_text(size, "width", where), where, "size/width", integer=True),
-        height=number(_text(size, "height", where), where, "size/height", integer=True),
+        width=image_size(_text(size, "width", where), where, "size/width"),
+        height=image_size(_text(size, "height", where), where, "size/height"),
         depth=number(_text(size, "depth", where, False, "3"), where, "size/depth", True),
         verified=root.get("verified") == "yes")
     for i, item in enumerate(root.findall("object")):
