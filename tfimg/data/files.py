@@ -78,6 +78,12 @@ class ImageFiles:
                 for i, count in enumerate(counts)}
 
 
+def _class_folders(root):
+    """Names of the visible folders directly under `root`, sorted."""
+    return sorted(entry.name for entry in os.scandir(root)
+                  if entry.is_dir() and not entry.name.startswith("."))
+
+
 def from_directory(root, class_names=None):
     """Lists images in class folders `root/<class>/**/<image>`.
 
@@ -95,8 +101,7 @@ def from_directory(root, class_names=None):
     root = os.fspath(root)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"Dataset folder not found: {root!r}")
-    found = sorted(entry.name for entry in os.scandir(root)
-                   if entry.is_dir() and not entry.name.startswith("."))
+    found = _class_folders(root)
     if class_names is None:
         class_names = found
     missing = sorted(set(class_names) - set(found))
@@ -119,8 +124,7 @@ def from_directory(root, class_names=None):
 def files_for_classes(root, class_names):
     """The files of `root`'s class folders labelled by their index in a model's
     `class_names`; a model's class may have no folder, but every folder must be a class."""
-    found = sorted(entry.name for entry in os.scandir(root)
-                   if entry.is_dir() and not entry.name.startswith("."))
+    found = _class_folders(root)
     unknown = sorted(set(found) - set(class_names))
     if unknown:
         raise ValueError(f"Class folders {unknown} in {root!r} are not classes of the model "

@@ -51,9 +51,9 @@ class DemoConfig:
         object.__setattr__(self, "image_size", tuple(self.image_size))
 
     def train_config(self, data_dir, out):
-        """The `TrainConfig` of the demo's training run on `data_dir` (or `tfds`) in the run
-        folder `out`."""
-        return TrainConfig(data=None if self.tfds else data_dir, tfds=self.tfds,
+        """The `TrainConfig` of the demo's training run on `data_dir` (None with `tfds`) in
+        the run folder `out`."""
+        return TrainConfig(data=data_dir, tfds=self.tfds,
                            model="cifar_cnn", out=out, epochs=self.epochs,
                            batch_size=self.batch_size, optimizer="adam",
                            learning_rate=self.learning_rate, image_size=self.image_size,
