@@ -24,7 +24,8 @@ def add_parser(verbs):
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--optimizer", choices=["adam", "sgd"])
     parser.add_argument("--learning-rate", type=float, help="peak learning rate")
-    parser.add_argument("--schedule", choices=["constant", "warmup_cosine"])
+    parser.add_argument("--schedule", choices=["constant", "warmup_linear", "warmup_cosine"],
+                        help="warmup from 0.2x over 23%% of steps, then down to 0.07x")
     parser.add_argument("--label-smoothing", type=float)
     parser.add_argument("--image-size", type=int, nargs=2, metavar=("HEIGHT", "WIDTH"))
     parser.add_argument("--validation", type=float, help="held-out fraction")
@@ -35,8 +36,14 @@ def add_parser(verbs):
                         help="TensorFlow op determinism")
     parser.add_argument("--flip", action=argparse.BooleanOptionalAction,
                         help="augment with random horizontal flips")
+    parser.add_argument("--alternating-flip", action=argparse.BooleanOptionalAction,
+                        help="with --flip, flip each image every other epoch (airbench)")
     parser.add_argument("--translate", type=int, metavar="PIXELS",
                         help="augment with random shifts of up to PIXELS")
+    parser.add_argument("--lookahead", action=argparse.BooleanOptionalAction,
+                        help="lookahead weight averaging every 5 steps (airbench)")
+    parser.add_argument("--whiten-bias-epochs", type=int, metavar="EPOCHS",
+                        help="airbench: train the whitening bias for EPOCHS only")
     parser.add_argument("--data-service", metavar="grpc://HOST:PORT",
                         help="decode training images on tf.data service workers")
     parser.add_argument("--init", metavar="MODEL",

@@ -6,6 +6,7 @@
     model.fit(train.dataset, ...)
 """
 
+from tfimg.data.alternating_flip import AlternatingFlip
 from tfimg.data.decode import decode_batch, decode_image
 from tfimg.data.detection import detection_pipeline, from_annotations, write_detection_tfrecords
 from tfimg.data.files import ImageFiles, files_for_classes, from_directory, from_manifest
@@ -18,6 +19,7 @@ from tfimg.data.tfrecord import TFRecordFiles, from_tfrecords, write_tfrecords
 from tfimg.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
 
 __all__ = [
+    "AlternatingFlip",
     "DEFAULT_MAX_PIXELS",
     "IMAGE_EXTENSIONS",
     "ImageFiles",

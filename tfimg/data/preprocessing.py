@@ -33,7 +33,8 @@ class Preprocessing:
         channels: 3 (RGB) or 1 (grayscale).
         resize_mode: "stretch", "crop" (centre crop to the aspect ratio) or "pad".
         antialias: filter when shrinking.
-        normalize: "standardize" (per image), "caffe" (ImageNet ResNet50), "unit" ([0, 1]),
+        normalize: "standardize" (per image), "caffe" (ImageNet ResNet50),
+            "cifar10" (CIFAR-10 channel means and deviations), "unit" ([0, 1]),
             "symmetric" ([-1, 1]) or "none" (float32 [0, 255]).
         max_pixels: largest declared height * width decoded (a decompression-bomb bound).
     """

@@ -87,6 +87,9 @@ def build_model(name, num_classes, input_shape, weights=None, quantization_aware
     return spec.model_class(num_classes=num_classes, input_shape=tuple(input_shape), **options)
 
 
-def load_model(path, compile=True):
-    """Loads a `.keras` file saved from any tfimg model."""
-    return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)
+def load_model(path, compile=True, custom_objects=None):
+    """Loads a `.keras` file saved from any tfimg model; `custom_objects`: more classes its
+    compile state needs (a training run's learning-rate schedule)."""
+    return keras.models.load_model(path, custom_objects={**CUSTOM_OBJECTS,
+                                                         **(custom_objects or {})},
+                                   compile=compile)

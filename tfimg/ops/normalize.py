@@ -39,6 +39,23 @@ def caffe(image):
     return image[..., ::-1] - tf.constant(CAFFE_BGR_MEAN, tf.float32)
 
 
+# CIFAR-10 training-set channel means and standard deviations of [0, 1] RGB pixels, as
+# airbench and most CIFAR-10 recipes normalise.
+CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
+CIFAR10_STD = (0.2470, 0.2435, 0.2616)
+
+
+def cifar10(image):
+    """[0, 255] RGB -> float32 with the CIFAR-10 training set's channel means and standard
+    deviations removed (about [-2, 2.1]). Needs 3 channels."""
+    image = _float_image(image)
+    if image.shape[-1] != 3:
+        raise ValueError(f"Expected 3 channels for cifar10 normalisation, received "
+                         f"channels={image.shape[-1]}")
+    mean = tf.constant(CIFAR10_MEAN, tf.float32) * 255.0
+    return (image - mean) / (tf.constant(CIFAR10_STD, tf.float32) * 255.0)
+
+
 def scale_unit(image):
     """[0, 255] -> float32 [0, 1]."""
     return _float_image(image) / 255.0
@@ -52,6 +69,7 @@ def scale_symmetric(image):
 NORMALIZATIONS = {
     "standardize": standardize,
     "caffe": caffe,
+    "cifar10": cifar10,
     "unit": scale_unit,
     "symmetric": scale_symmetric,
     "none": _float_image,

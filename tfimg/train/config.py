@@ -5,17 +5,18 @@ import os
 
 import keras
 
-from tfimg.data import PipelineConfig, Preprocessing
+from tfimg.data import AlternatingFlip, PipelineConfig, Preprocessing
 from tfimg.models import model_names, model_spec
 from tfimg.settings import Settings
 
 OPTIMIZERS = ("adam", "sgd")
-SCHEDULES = ("constant", "warmup_cosine")
+SCHEDULES = ("constant", "warmup_cosine", "warmup_linear")
 # Used for settings left as None that the model's recipe (`ModelSpec.recipe`) does not set.
 _GENERAL_RECIPE = {"image_size": (32, 32), "normalize": "standardize", "weights": None,
                    "epochs": 10, "batch_size": 64, "optimizer": "adam", "learning_rate": 1e-3,
                    "momentum": 0.9, "weight_decay": 0.0, "schedule": "constant",
-                   "label_smoothing": 0.0, "flip": False, "translate": 0,
+                   "label_smoothing": 0.0, "flip": False, "alternating_flip": False,
+                   "translate": 0, "lookahead": False, "whiten_bias_epochs": 0,
                    "fine_tune_epochs": 0, "fine_tune_stages": 1}
 
 
@@ -34,8 +35,9 @@ class TrainConfig(Settings):
         learning_rate: peak learning rate.
         momentum: SGD momentum.
         weight_decay: decoupled weight decay per unit of learning rate.
-        schedule: "constant", or "warmup_cosine" (linear warmup from 0.2x to the peak over the
-            first 23% of steps, then cosine decay to 0.07x: airbench's warmup-decay shape).
+        schedule: "constant", "warmup_linear" (linear warmup from 0.2x to the peak over the
+            first 23% of steps, then linear decay to 0.07x: airbench's) or "warmup_cosine"
+            (the same warmup, then cosine decay to 0.07x).
         label_smoothing: weight of the uniform distribution in the training targets.
         weights: pretrained weights of models that have them (resnet50): "imagenet", or the
             path of a local weights file.
@@ -48,7 +50,14 @@ class TrainConfig(Settings):
         monitor: validation metric for the best model and early stopping.
         cache: keep decoded images in memory after the first epoch.
         flip: augment training batches with random horizontal flips.
+        alternating_flip: with `flip`, flip each image in every other epoch instead of at
+            random (airbench: half the images, chosen at random once, in even epochs, the
+            other half in odd ones; see `tfimg.data.AlternatingFlip`).
         translate: augment with random shifts of up to this many pixels (reflected borders).
+        lookahead: average the weights (batch-norm statistics too) every 5 steps with
+            airbench's lookahead schedule (`tfimg.train.lookahead.Lookahead`).
+        whiten_bias_epochs: for models with a whitening layer (airbench), train its bias for
+            this many epochs only; 0 never freezes it.
         fine_tune_epochs: after `epochs` (or early stopping), train the top
             `fine_tune_stages` stages of a pretrained base too, until epoch
             `epochs + fine_tune_epochs`, at `fine_tune_learning_rate` (default a tenth of
@@ -89,7 +98,10 @@ class TrainConfig(Settings):
     monitor: str = "val_accuracy"
     cache: bool = True
     flip: bool = None
+    alternating_flip: bool = None
     translate: int = None
+    lookahead: bool = None
+    whiten_bias_epochs: int = None
     fine_tune_epochs: int = None
     fine_tune_stages: int = None
     fine_tune_learning_rate: float = None
@@ -133,6 +145,7 @@ class TrainConfig(Settings):
             raise ValueError(f"Expected weights and fine_tune_epochs only for models with a "
                              f"pretrained base, received model={self.model!r}")
         self.require_minimum(("learning_rate", "momentum", "weight_decay", "translate",
+                              "whiten_bias_epochs",
                               "fine_tune_epochs", "fine_tune_stages", "fine_tune_learning_rate"),
                              0)
         if self.quantization_aware and not spec.quantization_aware:
@@ -155,7 +168,9 @@ class TrainConfig(Settings):
     def pipeline_config(self, **overrides):
         """The input pipeline's settings; augmentation applies to training pipelines only."""
         augment = []
-        if self.flip:
+        if self.flip and self.alternating_flip:
+            augment.append(AlternatingFlip(self.seed))
+        elif self.flip:
             augment.append(keras.layers.RandomFlip("horizontal", seed=self.seed))
         if self.translate:
             height, width = self.image_size

@@ -2,13 +2,18 @@
 
 import keras
 
+from tfimg.train.schedules import WarmupLinear
+
 
 def learning_rate_schedule(config, steps_per_epoch):
-    """The peak learning rate, or airbench's warmup-decay shape over the run's steps: linear
-    from 0.2x to 1x over the first 23%, then cosine down to 0.07x."""
+    """The peak learning rate, or a warmup-decay shape over the run's steps: linear from 0.2x
+    to 1x over the first 23%, then down to 0.07x, linearly (airbench's "warmup_linear") or
+    along a cosine ("warmup_cosine")."""
     if config.schedule == "constant":
         return config.learning_rate
     steps = config.epochs * steps_per_epoch
+    if config.schedule == "warmup_linear":
+        return WarmupLinear(config.learning_rate, steps)
     warmup = max(1, round(0.23 * steps))
     return keras.optimizers.schedules.CosineDecay(
         0.2 * config.learning_rate, decay_steps=max(1, steps - warmup), alpha=0.07,

@@ -38,6 +38,8 @@ from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
 from tfimg.train.config import TrainConfig
 from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
 from tfimg.train.optimization import compile_model, learning_rate_schedule
+from tfimg.train.recipe import FlipEpochs, FreezeAfter, Lookahead
+from tfimg.train.schedules import WarmupLinear
 
 
 def _trim_csv(path, epochs_done):
@@ -133,6 +135,21 @@ def _callbacks(config, out, history):
     return callbacks
 
 
+def _recipe_callbacks(config, model, train_pipe, steps):
+    """The callbacks of the recipe settings lookahead, alternating_flip and
+    whiten_bias_epochs."""
+    callbacks = [FlipEpochs(augment) for augment in train_pipe.config.augment
+                 if isinstance(augment, data.AlternatingFlip)]
+    if config.lookahead:
+        callbacks.append(Lookahead(steps))
+    if config.whiten_bias_epochs:
+        if not hasattr(model, "whiten_bias"):
+            raise ValueError(f"Expected whiten_bias_epochs only for models with a whitening "
+                             f"layer (airbench), received model={config.model!r}")
+        callbacks.append(FreezeAfter(model.whiten_bias.weights, config.whiten_bias_epochs))
+    return callbacks
+
+
 def train(config, callbacks=()):
     """Trains (or resumes) the run `config` describes; returns the final model's metadata.
 
@@ -184,10 +201,11 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
     if out == config.out:
         remove_temporary(os.path.join(out, "backups"))
     backup = latest_backup(os.path.join(config.out, "backups"))
+    steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
     with strategy.scope():
         if backup:
             model_path, state = backup
-            model = load_model(model_path)
+            model = load_model(model_path, custom_objects={"WarmupLinear": WarmupLinear})
             epochs_done, history = state["epochs_done"], state["history"]
             print(f"resuming after epoch {epochs_done} from {model_path}", file=sys.stderr)
         else:
@@ -198,7 +216,6 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
                                 quantization_aware=config.quantization_aware)
             if config.init:
                 _initial_weights(model, config, class_names)
-            steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
             compile_model(model, config, learning_rate_schedule(config, steps_per_epoch),
                           on_gpu)
             if hasattr(model, "adapt") and not config.init:
@@ -206,7 +223,8 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
             epochs_done, history = 0, {}
         detach_strategy(model, strategy)
     _trim_csv(os.path.join(out, "history.csv"), epochs_done)
-    callbacks = _callbacks(config, out, history) + extra_callbacks
+    callbacks = (_recipe_callbacks(config, model, train_pipe, config.epochs * steps_per_epoch)
+                 + _callbacks(config, out, history) + extra_callbacks)
     epoch_backup = next(c for c in callbacks if isinstance(c, EpochBackup))
     class_weight = splits["train"].class_weights() if config.class_weight == "auto" else None
     start = time.perf_counter()

@@ -53,25 +53,69 @@ def test_patch_whitening_whitens_the_patches():
     np.testing.assert_array_equal(kernel[..., 12:], -kernel[..., :12])
 
 
-def test_flip_average_makes_inference_mirror_invariant():
-    model = AirbenchNet(num_classes=4)
+def test_tta_level_1_makes_inference_mirror_invariant():
+    model = AirbenchNet(num_classes=4, tta_level=1)
+    model.build()
+    # Logits far from uniform scores (PyTorch's initialisation starts them near 0).
+    model.classifier.kernel.assign(model.classifier.kernel * 100)
     images = _images(2)
     np.testing.assert_allclose(model.predict(images[:, :, ::-1], verbose=0),
                                model.predict(images, verbose=0), atol=SAME_PROGRAM)
-    plain = AirbenchNet(num_classes=4, flip_average=False)
+    plain = AirbenchNet(num_classes=4, tta_level=0)
     plain.build()
     plain.set_weights(model.get_weights())
-    # Scores start near uniform (logits x 1/9): measured differences about 2e-5.
     difference = plain.predict(images[:, :, ::-1], verbose=0) - plain.predict(images, verbose=0)
     assert np.abs(difference).max() > 10 * SAME_PROGRAM
 
 
-def test_get_config_round_trip():
+def test_tta_level_2_is_airbench_six_views_with_their_weights():
+    model = AirbenchNet(num_classes=4, tta_level=2)
+    model.build()
+    model.classifier.kernel.assign(model.classifier.kernel * 100)
+    images = _images(3)
+    views = model._views(keras.ops.convert_to_tensor(images))
+    assert [weight for weight, _ in views] == [1 / 4] * 2 + [1 / 8] * 4
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+    expected = [images, images[:, :, ::-1], padded[:, :32, :32], padded[:, :32, :32][:, :, ::-1],
+                padded[:, 2:, 2:], padded[:, 2:, 2:][:, :, ::-1]]
+    for (_, view), want in zip(views, expected):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(view), want)
+    plain = AirbenchNet(num_classes=4, tta_level=0)
+    plain.build()
+    plain.set_weights(model.get_weights())
+    logits = [np.log(plain.predict(view, verbose=0)) for view in expected]
+    # Softmax of the weighted logits (log-probabilities differ from logits by a constant).
+    mixed = sum(w * l for w, l in zip([1 / 4] * 2 + [1 / 8] * 4, logits))
+    mixed = np.exp(mixed - mixed.max(-1, keepdims=True))
+    np.testing.assert_allclose(model.predict(images, verbose=0),
+                               mixed / mixed.sum(-1, keepdims=True), atol=1e-5)
+    assert len(model._views(images[:1])) == 6  # one image too
+    assert len(AirbenchNet(tta_level=0)._views(images)) == 1
+
+
+def test_weights_start_as_pytorch_defaults():
+    model = AirbenchNet()
+    model.build()
+    for layer, fan_in in [(model.convs[2], 9 * 64), (model.classifier, 256)]:
+        kernel = keras.ops.convert_to_numpy(layer.kernel)
+        if layer is model.convs[2]:
+            kernel = kernel[..., 64:]  # the first 64 outputs are identity maps
+        bound = 1 / np.sqrt(fan_in)
+        assert np.abs(kernel).max() <= bound
+        np.testing.assert_allclose(kernel.std(), bound / np.sqrt(3), rtol=0.05)
+
+
+def test_get_config_round_trip_and_old_flip_average_configs():
     model = AirbenchNet(num_classes=4, input_shape=(28, 28, 1), widths=(8, 16, 16),
-                        flip_average=False)
+                        tta_level=1)
     clone = AirbenchNet.from_config(model.get_config())
-    assert (clone.num_classes, clone.image_shape, clone.widths, clone.flip_average) == (
-        4, (28, 28, 1), (8, 16, 16), False)
+    assert (clone.num_classes, clone.image_shape, clone.widths, clone.tta_level) == (
+        4, (28, 28, 1), (8, 16, 16), 1)
+    config = {**model.get_config(), "flip_average": False}
+    del config["tta_level"]
+    assert AirbenchNet.from_config(config).tta_level == 0
+    with pytest.raises(ValueError, match="tta_level"):
+        AirbenchNet(tta_level=3)
 
 
 def test_adapt_then_training_steps_and_save_reload(tmp_path):
@@ -107,12 +151,12 @@ def test_rejects_images_too_small_or_of_the_wrong_size():
 def test_quantization_aware_form_folds_batch_norm_and_follows_the_float_model(tmp_path):
     images = _images(64)
     labels = keras.ops.one_hot(np.random.default_rng(0).integers(0, 3, size=64), 3)
-    float_model = AirbenchNet(num_classes=3, widths=(8, 16, 16))
+    float_model = AirbenchNet(num_classes=3, widths=(8, 16, 16), tta_level=1)
     float_model.adapt(images)
     float_model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.85, nesterov=True),
                         loss="categorical_crossentropy")
     float_model.fit(images, labels, batch_size=16, epochs=3, verbose=0)  # batch-norm statistics
-    model = AirbenchNet(num_classes=3, widths=(8, 16, 16), quantization_aware=True)
+    model = AirbenchNet(num_classes=3, widths=(8, 16, 16), tta_level=1, quantization_aware=True)
     model.build()
     assert copy_weights(float_model, model) == 3 + 3 * 6  # whitening, its bias, classifier
     statistics = keras.ops.convert_to_numpy(model.norms[2].moving_variance).copy()

@@ -3,13 +3,16 @@
 whiten (2x2 conv, 24 channels, fixed to the patch-whitening transform of the training data)
 -> GELU -> 3 conv groups (conv -> max pool -> batch norm -> GELU -> conv -> batch norm -> GELU;
 widths 64, 256, 256) -> 3x3 max pool -> linear -> x 1/9. About 1.97M parameters and 0.12
-GMAC per 32x32 image. Convolutions start as identity maps on their first channels (an implicit
-residual) and batch norm learns a bias only, with a learning rate 64x the others.
+GMAC per 32x32 image. Weights start as PyTorch's defaults (uniform within 1/sqrt(fan_in)),
+which set the effective learning rate of the scale-invariant convolutions; convolutions then
+copy their first input channels (an implicit residual), and batch norm learns a bias only,
+with a learning rate 64x the others.
 
-With `AIRBENCH_RECIPE` (label smoothing 0.2, Nesterov SGD, a warmup-decay schedule, flip and
-2-pixel translation) airbench94 reaches 94% CIFAR-10 test accuracy in 10 epochs; this port
-leaves out its lookahead EMA and translation test-time augmentation, and averages each image
-with its mirror image at inference.
+`AIRBENCH_RECIPE` is airbench94's: label smoothing 0.2, Nesterov SGD with its warmup and
+linear decay, lookahead weight averaging, alternating flips, 2-pixel translation, the
+whitening bias trained for 3 epochs only, and at inference the mean over mirrored and
+translated views (`tta_level=2`). The reference reaches 94.0% on the CIFAR-10 test split in
+9.9 epochs.
 """
 
 import keras
@@ -28,13 +31,23 @@ AIRBENCH_RECIPE = {
     "learning_rate": 1.5,  # airbench's 11.5 per 1024 examples over its momentum scale (7.67)
     "momentum": 0.85,
     "weight_decay": 0.009,  # per unit of learning rate: 0.0133 of each weight per full step
-    "schedule": "warmup_cosine",
+    "schedule": "warmup_linear",
     "label_smoothing": 0.2,
+    "normalize": "cifar10",
     "flip": True,
+    "alternating_flip": True,
     "translate": 2,
+    "lookahead": True,
+    "whiten_bias_epochs": 3,
 }
 
 _BIAS_LEARNING_RATE_SCALE = 64.0
+
+
+def _pytorch_default():
+    """PyTorch's default for conv and linear weights: kaiming-uniform with a=sqrt(5), that is
+    uniform within +-1/sqrt(fan_in)."""
+    return keras.initializers.VarianceScaling(1 / 3, mode="fan_in", distribution="uniform")
 
 
 def _identity_start(kernel):
@@ -72,7 +85,11 @@ class AirbenchNet(keras.Model):
         input_shape: (height, width, channels) of the normalised input images; height and
             width must be at least 25 (three 2x pools then a 3x3 pool).
         widths: channels of the three conv groups.
-        flip_average: at inference, average the logits of each image and its mirror image.
+        tta_level: test-time augmentation at inference, as airbench's: 0 none, 1 the mean of
+            the logits of each image and its mirror image, 2 half that plus half the same
+            mean over the image shifted by one pixel up-left and down-right (reflected
+            borders): six views. Model files saved before this setting existed load with
+            their `flip_average` as level 1 or 0.
         quantization_aware: simulate LiteRT's int8 arithmetic (see
             `tfimg.models.quantization`), for fine-tuning a trained model into one that keeps
             its decisions in an int8 export. Batch norm is then frozen and folded into the
@@ -85,24 +102,28 @@ class AirbenchNet(keras.Model):
     """
 
     def __init__(self, num_classes=10, input_shape=(32, 32, 3), widths=(64, 256, 256),
-                 flip_average=True, quantization_aware=False, **kwargs):
+                 tta_level=2, quantization_aware=False, **kwargs):
         super().__init__(**kwargs)
         self.num_classes = int(num_classes)
         self.image_shape = tuple(int(s) for s in input_shape)
         self.widths = tuple(int(w) for w in widths)
-        self.flip_average = bool(flip_average)
+        self.tta_level = int(tta_level)
+        if self.tta_level not in (0, 1, 2):
+            raise ValueError(f"Expected tta_level 0, 1 or 2, received {tta_level!r}")
         self.quantization_aware = bool(quantization_aware)
         if min(self.image_shape[:2]) < 25:
             raise ValueError(f"Expected images of at least 25x25, received "
                              f"input_shape={self.image_shape}")
         channels = self.image_shape[-1]
         self.whiten = keras.layers.Conv2D(2 * 4 * channels, 2, padding="valid", use_bias=False,
+                                          kernel_initializer=_pytorch_default(),
                                           trainable=False, name="whiten")
         self.whiten_bias = ScaledBias(name="whiten_bias")
         self.convs, self.norms, self.biases = [], [], []
         for group, width in enumerate(self.widths):
             for index in range(2):
                 self.convs.append(keras.layers.Conv2D(width, 3, padding="same", use_bias=False,
+                                                      kernel_initializer=_pytorch_default(),
                                                       name=f"group{group}_conv{index}"))
                 # Batch norm without scale; its bias learns 64x faster (airbench's bias_scaler).
                 # Keras' momentum is PyTorch's 1 - momentum.
@@ -114,7 +135,9 @@ class AirbenchNet(keras.Model):
         self.pool = keras.layers.MaxPooling2D(2)
         self.head_pool = keras.layers.MaxPooling2D(3)
         self.flatten = keras.layers.Flatten()
-        self.classifier = keras.layers.Dense(self.num_classes, use_bias=False, name="classifier")
+        self.classifier = keras.layers.Dense(self.num_classes, use_bias=False,
+                                             kernel_initializer=_pytorch_default(),
+                                             name="classifier")
         self.softmax = keras.layers.Activation("softmax", dtype="float32")
         # Where LiteRT's int8 model rounds: the input, each convolution's output (bias and
         # batch norm included) and each GELU's, the logits of one image, the sum of the two
@@ -173,20 +196,35 @@ class AirbenchNet(keras.Model):
         x = self.flatten(self.head_pool(x))
         return rounded(ops.matmul(x, quantized_kernel(self.classifier.kernel / 18.0)))
 
+    def _views(self, images):
+        """[(weight, view)] of `images` whose weighted logits are the prediction: the test-time
+        augmentation of `tta_level` (at training time only the images themselves)."""
+        def mirrored(batch):
+            # A gather, not a reverse: LiteRT has no int8 reverse, and a float one would split
+            # an int8 model.
+            width = self.image_shape[1]
+            return ops.take(batch, ops.arange(width - 1, -1, -1), axis=2)
+
+        levels = [[images]]
+        if self.tta_level >= 1:
+            levels = [[images, mirrored(images)]]
+        if self.tta_level == 2:
+            height, width = self.image_shape[:2]
+            padded = ops.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+            shifted = [padded[:, :height, :width], padded[:, 2:, 2:]]
+            levels.append([view for batch in shifted for view in (batch, mirrored(batch))])
+        return [(1 / len(levels) / len(views), view) for views in levels for view in views]
+
     def _quantized_call(self, images, training):
         quantize_input, quantize_sum, quantize_scores = (self.quantizers[0], self.quantizers[-2],
                                                          self.quantizers[-1])
         images = quantize_input(images, training=training)
-        half = self._quantized_half_logits(images, training)
-        if self.flip_average and not training:
-            # A gather, not a reverse: LiteRT has no int8 reverse, and a float one would split
-            # the model.
-            width = self.image_shape[1]
-            mirrored = ops.take(images, ops.arange(width - 1, -1, -1), axis=2)
-            other = self._quantized_half_logits(mirrored, training)
-        else:
-            other = half
-        logits = quantize_sum(half + other, training=training)
+        views = self._views(images) if not training else [(1.0, images)]
+        # Each view's logits are computed at half scale (as the two mirror views of the
+        # original form, whose sum LiteRT rounds once).
+        logits = sum(2 * weight * self._quantized_half_logits(view, training)
+                     for weight, view in views)
+        logits = quantize_sum(logits, training=training)
         return quantize_scores(self.softmax(logits), training=training)
 
     def call(self, images, training=False):
@@ -195,14 +233,22 @@ class AirbenchNet(keras.Model):
                              f"received shape={tuple(images.shape)}")
         if self.quantization_aware:
             return self._quantized_call(images, training)
-        logits = self._logits(images, training)
-        if self.flip_average and not training:
-            logits = (logits + self._logits(ops.flip(images, axis=2), training)) / 2
+        if training:
+            return self.softmax(self._logits(images, training))
+        logits = sum(weight * self._logits(view, training)
+                     for weight, view in self._views(images))
         return self.softmax(logits)
 
     def get_config(self):
         config = super().get_config()
         config.update(num_classes=self.num_classes, input_shape=self.image_shape,
-                      widths=self.widths, flip_average=self.flip_average,
+                      widths=self.widths, tta_level=self.tta_level,
                       quantization_aware=self.quantization_aware)
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if "flip_average" in config:  # saved before tta_level existed
+            config.setdefault("tta_level", 1 if config.pop("flip_average") else 0)
+        return cls(**config)
