@@ -131,3 +131,30 @@ def test_training_killed_at_random_moments_resumes_and_finishes_every_epoch(digi
     assert len(metadata["history"]["loss"]) == epochs
     assert [int(row["epoch"]) for row in _history_rows(out)] == list(range(epochs))
     assert not [name for name in os.listdir(backups) if name.startswith(".tmp-")]
+
+
+def test_out_that_is_not_a_tfimg_run_is_refused_and_left_alone(digits, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "config.json").write_text('{"my": "settings"}')
+    (out / "notes.txt").write_text("keep")
+    config = TrainConfig(data=str(digits), epochs=1, out=str(out), image_size=(16, 16))
+    with pytest.raises(ValueError, match=r"not a tfimg training run \(config.json, notes.txt"):
+        train(config)
+    assert (out / "config.json").read_text() == '{"my": "settings"}'
+    assert sorted(os.listdir(out)) == ["config.json", "notes.txt"]
+
+
+@pytest.mark.slow
+def test_an_epoch_committed_but_never_logged_is_logged_on_resume(digits, tmp_path):
+    out = tmp_path / "run"
+    settings = dict(data=str(digits), out=str(out), image_size=(24, 24), batch_size=64)
+    train(TrainConfig(epochs=1, **settings))
+    # As if killed after the backup commit but before the CSV row, with a foreign row too.
+    (out / "history.csv").write_text("not,a,log\nx,y,z\n")
+    (out / "model" / "metadata.json").unlink()  # not finished: resume to 2 epochs
+    train(TrainConfig(epochs=2, **settings))
+    rows = _history_rows(out)
+    assert [row["epoch"] for row in rows] == ["0", "1"]
+    state = latest_backup(out / "backups")[1]
+    assert float(rows[0]["val_accuracy"]) == pytest.approx(state["history"]["val_accuracy"][0])

@@ -8,6 +8,7 @@ pairs are deleted only after a newer one is committed. A kill at any point leave
 committed pair, from which training resumes.
 """
 
+import csv
 import glob
 import json
 import math
@@ -41,6 +42,24 @@ def latest_backup(directory):
     _, model_path, state_path = max(committed)
     with open(state_path, encoding="utf-8") as file:
         return model_path, json.load(file)
+
+
+def write_history_csv(path, history):
+    """Writes the per-epoch log `history.csv` (Keras' CSVLogger layout: epoch, then the
+    metrics in name order) from a committed history, so that an epoch whose backup was
+    committed is in the log even when the process died before logging it, and an epoch
+    logged but never committed is not."""
+    names = sorted(history)
+
+    def write(temporary):
+        with open(temporary, "w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            if names:
+                writer.writerow(["epoch", *names])
+            for epoch in range(len(history[names[0]]) if names else 0):
+                writer.writerow([epoch, *(history[name][epoch] for name in names)])
+
+    write_atomically(path, write)
 
 
 class EpochTimer(keras.callbacks.Callback):

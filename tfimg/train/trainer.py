@@ -14,7 +14,6 @@ Running the same command again after the process was killed continues from the l
 epoch; after the run has finished it only reports.
 """
 
-import csv
 import dataclasses
 import json
 import math
@@ -34,24 +33,12 @@ from tfimg.data.service import service_pipeline
 from tfimg.models import (build_model, copy_weights, load_model, load_model_folder,
                           save_model_folder)
 from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
-                                    latest_backup, remove_temporary)
+                                    latest_backup, remove_temporary, write_history_csv)
 from tfimg.train.config import TrainConfig
 from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
 from tfimg.train.optimization import compile_model, learning_rate_schedule
 from tfimg.train.recipe import FlipEpochs, FreezeAfter, Lookahead
 from tfimg.train.schedules import WarmupLinear
-
-
-def _trim_csv(path, epochs_done):
-    """Keeps the header and the rows of committed epochs: a killed run may have logged an
-    epoch whose backup it never committed."""
-    if not os.path.exists(path):
-        return
-    with open(path, newline="", encoding="utf-8") as file:
-        rows = list(csv.reader(file))
-    kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) < epochs_done]
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        csv.writer(file).writerows(kept)
 
 
 def _adapt(model, source, pipeline_config, count=5000):
@@ -169,6 +156,8 @@ def train(config, callbacks=()):
         with open(os.path.join(final, "metadata.json"), encoding="utf-8") as file:
             return json.load(file)
     chief = is_chief()
+    if chief:
+        _check_out(config.out)
     out = config.out if chief else tempfile.mkdtemp(prefix="tfimg-worker-")
     try:
         metadata = _train(config, strategy, on_gpu, out, list(callbacks))
@@ -181,8 +170,25 @@ def train(config, callbacks=()):
     return metadata
 
 
-def _train(config, strategy, on_gpu, out, extra_callbacks):
-    """`train`, writing to `out` (the run folder, or a worker's temporary folder)."""
+def _check_out(out):
+    """Refuses a run folder that holds something other than a tfimg run (whose config.json
+    is a `TrainConfig`), so that training never replaces a user's files."""
+    if not os.path.isdir(out) or not os.listdir(out):
+        return
+    try:
+        with open(os.path.join(out, "config.json"), encoding="utf-8") as file:
+            previous = json.load(file)
+        if isinstance(previous, dict) and {"model", "epochs", "batch_size"} <= set(previous):
+            return
+    except (OSError, ValueError):
+        pass
+    found = ", ".join(sorted(os.listdir(out))[:3])
+    raise ValueError(f"--out {out!r} holds files that are not a tfimg training run ({found}, "
+                     f"...); choose a new or empty folder")
+
+
+def _start(config, on_gpu, out):
+    """Writes config.json and sets the seed, determinism and precision of the run."""
     write_json(os.path.join(out, "config.json"), config.to_json())
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
@@ -190,46 +196,42 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
     if on_gpu and not config.quantization_aware:  # int8 simulation stays in float32
         keras.mixed_precision.set_global_policy("mixed_float16")
 
-    splits, dataset = _sources(config)
-    train_pipe, validation_pipe = _pipelines(config, splits, strategy)
-    class_names = train_pipe.class_names
-    print(f"{config.data or config.tfds}: {train_pipe.num_examples} training and "
-          f"{validation_pipe.num_examples} validation images, {len(class_names)} classes; "
-          f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replicas",
-          file=sys.stderr)
 
-    if out == config.out:
-        remove_temporary(os.path.join(out, "backups"))
+def _new_model(config, class_names, splits, steps_per_epoch, on_gpu):
+    """A new compiled model: built, started from `config.init` or adapted to the data."""
+    # A pretrained base is not loaded when `init` replaces every weight anyway.
+    model = build_model(config.model, len(class_names), (*config.image_size, config.channels),
+                        weights=None if config.init else config.weights,
+                        quantization_aware=config.quantization_aware)
+    if config.init:
+        _initial_weights(model, config, class_names)
+    compile_model(model, config, learning_rate_schedule(config, steps_per_epoch), on_gpu)
+    if hasattr(model, "adapt") and not config.init:
+        _adapt(model, splits["train"], config.pipeline_config())
+    return model
+
+
+def _model_and_state(config, strategy, on_gpu, class_names, splits, steps_per_epoch):
+    """(model, history of the epochs done): resumed from the last committed backup of the run
+    folder, or new."""
     backup = latest_backup(os.path.join(config.out, "backups"))
-    steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
     with strategy.scope():
         if backup:
             model_path, state = backup
             model = load_model(model_path, custom_objects={"WarmupLinear": WarmupLinear})
-            epochs_done, history = state["epochs_done"], state["history"]
-            print(f"resuming after epoch {epochs_done} from {model_path}", file=sys.stderr)
+            print(f"resuming after epoch {state['epochs_done']} from {model_path}",
+                  file=sys.stderr)
+            result = model, state["history"]
         else:
-            # A pretrained base is not loaded when `init` replaces every weight anyway.
-            model = build_model(config.model, len(class_names),
-                                (*config.image_size, config.channels),
-                                weights=None if config.init else config.weights,
-                                quantization_aware=config.quantization_aware)
-            if config.init:
-                _initial_weights(model, config, class_names)
-            compile_model(model, config, learning_rate_schedule(config, steps_per_epoch),
-                          on_gpu)
-            if hasattr(model, "adapt") and not config.init:
-                _adapt(model, splits["train"], config.pipeline_config())
-            epochs_done, history = 0, {}
-        detach_strategy(model, strategy)
-    _trim_csv(os.path.join(out, "history.csv"), epochs_done)
-    callbacks = (_recipe_callbacks(config, model, train_pipe, config.epochs * steps_per_epoch)
-                 + _callbacks(config, out, history) + extra_callbacks)
+            result = _new_model(config, class_names, splits, steps_per_epoch, on_gpu), {}
+        detach_strategy(result[0], strategy)
+    return result
+
+
+def _fit(model, config, strategy, on_gpu, pipes, callbacks, class_weight):
+    """Trains to `config.epochs` (then fine-tunes a pretrained base); returns the history."""
+    train_set, validation_set = pipes
     epoch_backup = next(c for c in callbacks if isinstance(c, EpochBackup))
-    class_weight = splits["train"].class_weights() if config.class_weight == "auto" else None
-    start = time.perf_counter()
-    train_set = _one_hot(train_pipe.dataset, len(class_names))
-    validation_set = _one_hot(validation_pipe.dataset, len(class_names))
 
     def fit(epochs):
         with strategy.scope():
@@ -239,7 +241,7 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
                       verbose=1 if sys.stdout.isatty() else 2)
 
     fine_tuning = getattr(model, "trainable_stages", 0) > 0
-    if not fine_tuning and epochs_done < config.epochs:
+    if not fine_tuning and _epochs_in(epoch_backup.history) < config.epochs:
         fit(config.epochs)
     if config.fine_tune_epochs:
         if not fine_tuning:
@@ -247,14 +249,48 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
                 model.set_trainable_stages(config.fine_tune_stages)
                 compile_model(model, config, config.fine_tune_learning_rate, on_gpu)
         fit(config.epochs + config.fine_tune_epochs)
-    history = epoch_backup.history
+    return epoch_backup.history
+
+
+def _train(config, strategy, on_gpu, out, extra_callbacks):
+    """`train`, writing to `out` (the run folder, or a worker's temporary folder)."""
+    _start(config, on_gpu, out)
+    splits, dataset = _sources(config)
+    train_pipe, validation_pipe = _pipelines(config, splits, strategy)
+    class_names = train_pipe.class_names
+    print(f"{config.data or config.tfds}: {train_pipe.num_examples} training and "
+          f"{validation_pipe.num_examples} validation images, {len(class_names)} classes; "
+          f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replicas",
+          file=sys.stderr)
+    if out == config.out:
+        remove_temporary(os.path.join(out, "backups"))
+    steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
+    model, history = _model_and_state(config, strategy, on_gpu, class_names, splits,
+                                      steps_per_epoch)
+    write_history_csv(os.path.join(out, "history.csv"), history)
+    callbacks = (_recipe_callbacks(config, model, train_pipe, config.epochs * steps_per_epoch)
+                 + _callbacks(config, out, history) + extra_callbacks)
+    class_weight = splits["train"].class_weights() if config.class_weight == "auto" else None
+    start = time.perf_counter()
+    pipes = [_one_hot(pipe.dataset, len(class_names)) for pipe in (train_pipe, validation_pipe)]
+    history = _fit(model, config, strategy, on_gpu, pipes, callbacks, class_weight)
     with strategy.scope():
-        loss, accuracy = model.evaluate(validation_set, verbose=0)
-    metadata = {
+        loss, accuracy = model.evaluate(pipes[1], verbose=0)
+    metadata = _metadata(config, dataset, (train_pipe, validation_pipe), (loss, accuracy),
+                         history, time.perf_counter() - start)
+    save_model_folder(model, metadata, os.path.join(out, "model"))
+    return metadata
+
+
+def _metadata(config, dataset, pipes, evaluation, history, seconds):
+    """The model folder's metadata.json of a classifier."""
+    train_pipe, validation_pipe = pipes
+    loss, accuracy = evaluation
+    return {
         "task": "classify",
         "model": config.model,
         "quantization_aware": config.quantization_aware,
-        "class_names": list(class_names),
+        "class_names": list(train_pipe.class_names),
         "preprocessing": train_pipe.config.preprocessing.to_json(),
         "dataset": dataset,
         "train_examples": train_pipe.num_examples,
@@ -262,9 +298,7 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
         "validation_accuracy": float(accuracy),
         "validation_loss": float(loss),
         "epochs": _epochs_in(history),
-        "train_seconds_this_process": round(time.perf_counter() - start, 1),
+        "train_seconds_this_process": round(seconds, 1),
         "history": history,
         "config": config.to_json(),
     }
-    save_model_folder(model, metadata, os.path.join(out, "model"))
-    return metadata
