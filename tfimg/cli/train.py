@@ -9,7 +9,9 @@ def add_parser(verbs):
     parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
     parser.add_argument("--data", help="class folders DIR/<class>/<image>")
     parser.add_argument("--tfds", help="a tensorflow-datasets name instead of --data")
-    parser.add_argument("--model", help="architecture: cifar_cnn (default), airbench or resnet50")
+    parser.add_argument("--model", help="architecture: cifar_cnn (default), airbench, resnet50, "
+                        "or your own FILE.py:FUNCTION, a function (num_classes, input_shape) "
+                        "-> keras.Model with class probabilities as outputs")
     parser.add_argument("--weights", help="pretrained base of resnet50: 'imagenet' (default) or "
                         "a local weights file")
     parser.add_argument("--fine-tune-epochs", type=int,

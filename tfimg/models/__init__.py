@@ -6,8 +6,10 @@ from tfimg.models.classification import AirbenchNet, CifarCnn, ResNet50Classifie
 from tfimg.models.folder import load_model_folder, read_metadata, save_model_folder
 from tfimg.models.quantization import copy_weights
 from tfimg.models.registry import (CUSTOM_OBJECTS, SPECS, TASKS, ModelSpec, build_model,
-                                   load_model, model_names, model_spec)
+                                   custom_builder, is_custom, load_model, model_names,
+                                   model_spec)
 
 __all__ = ["AirbenchNet", "CUSTOM_OBJECTS", "CifarCnn", "ModelSpec", "ResNet50Classifier",
-           "SPECS", "TASKS", "build_model", "copy_weights", "load_model", "load_model_folder",
-           "model_names", "model_spec", "read_metadata", "save_model_folder"]
+           "SPECS", "TASKS", "build_model", "copy_weights", "custom_builder", "is_custom",
+           "load_model", "load_model_folder", "model_names", "model_spec", "read_metadata",
+           "save_model_folder"]

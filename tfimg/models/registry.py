@@ -3,6 +3,10 @@ registers itself at import time). A new model adds its class in its task folder 
 below."""
 
 import dataclasses
+import importlib
+import importlib.util
+import os
+import sys
 
 import keras
 
@@ -55,8 +59,50 @@ CUSTOM_OBJECTS = {cls.__name__: cls for cls in
                   [spec.model_class for spec in SPECS] + list(LAYERS)}
 
 
+def is_custom(name):
+    """Whether `name` names a user's model builder ("FILE.py:FUNCTION" or
+    "package.module:FUNCTION") rather than a tfimg model."""
+    return ":" in name
+
+
+def custom_builder(name):
+    """The function a custom model name ("FILE.py:FUNCTION" or "package.module:FUNCTION")
+    names, its module imported (so that classes it registers with Keras load too)."""
+    location, _, function = name.rpartition(":")
+    if not location or not function.isidentifier():
+        raise ValueError(f"Expected --model FILE.py:FUNCTION or package.module:FUNCTION, "
+                         f"received {name!r}")
+    if location.endswith(".py"):
+        if not os.path.isfile(location):
+            raise ValueError(f"--model {name!r}: no file {location!r}")
+        module_name = "tfimg_user_" + os.path.splitext(os.path.basename(location))[0]
+        module = sys.modules.get(module_name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(module_name, location)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(location)
+    builder = getattr(module, function, None)
+    if not callable(builder):
+        raise ValueError(f"--model {name!r}: {location!r} has no function {function!r}")
+    return builder
+
+
+def _build_custom(name, num_classes, input_shape):
+    model = custom_builder(name)(num_classes=num_classes, input_shape=tuple(input_shape))
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"--model {name!r} returned {type(model).__name__}, expected a "
+                        f"keras.Model")
+    return model
+
+
 def model_spec(name):
-    """The `ModelSpec` of the model `name`; ValueError listing the names when unknown."""
+    """The `ModelSpec` of the model `name`; ValueError listing the names when unknown. A
+    custom name ("FILE.py:FUNCTION") is a classifier without a recipe."""
+    if is_custom(name):
+        return ModelSpec(name, keras.Model)
     if name not in _BY_NAME:
         raise ValueError(f"Expected a model name in {sorted(_BY_NAME)}, received {name!r}")
     return _BY_NAME[name]
@@ -70,7 +116,11 @@ def model_names(task=None):
 def build_model(name, num_classes, input_shape, weights=None, quantization_aware=False):
     """A new model of the architecture `name`; `weights` (pretrained base: "imagenet", None or
     a file) only for models that have them; `quantization_aware` only for models with a
-    quantisation-aware form."""
+    quantisation-aware form. A custom name ("FILE.py:FUNCTION") calls
+    `FUNCTION(num_classes=..., input_shape=...)`, which returns a `keras.Model` whose outputs
+    are class probabilities."""
+    if is_custom(name) and weights is None and not quantization_aware:
+        return _build_custom(name, num_classes, input_shape)
     spec = model_spec(name)
     options = {}
     if spec.pretrained:

@@ -6,7 +6,7 @@ import os
 import keras
 
 from tfimg.data import AlternatingFlip, PipelineConfig, Preprocessing
-from tfimg.models import model_names, model_spec
+from tfimg.models import is_custom, model_names, model_spec
 from tfimg.settings import Settings
 
 OPTIMIZERS = ("adam", "sgd")
@@ -28,7 +28,10 @@ class TrainConfig(Settings):
         data: class folders to train on (split by a hash of each path).
         tfds: a tensorflow-datasets name to train on instead of `data` (its "train" split,
             the last `validation` share held out).
-        model: architecture, one of `tfimg.models.model_names()`.
+        model: architecture, one of `tfimg.models.model_names()`, or your own:
+            "FILE.py:FUNCTION" (or "package.module:FUNCTION"), a function
+            `(num_classes, input_shape) -> keras.Model` whose outputs are class
+            probabilities (see `tfimg.models.custom_builder`).
         out: run folder: config.json, backups/, best.keras, history.csv, logs/, model/.
         epochs, batch_size: training length and batch.
         optimizer: "adam" or "sgd" (Nesterov, with `momentum`).
@@ -117,7 +120,7 @@ class TrainConfig(Settings):
         if self.tfds and (self.data_service or self.class_weight):
             raise ValueError("Expected data, class folders, with data_service or class_weight; "
                              f"received tfds={self.tfds!r}")
-        if self.model not in model_names():
+        if not is_custom(self.model) and self.model not in model_names():
             raise ValueError(f"Expected model in {model_names()}, received {self.model!r}")
         spec = model_spec(self.model)
         recipe = {**_GENERAL_RECIPE, **spec.recipe}

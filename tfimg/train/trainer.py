@@ -30,8 +30,8 @@ import tensorflow as tf
 from tfimg import data
 from tfimg.atomic import write_json
 from tfimg.data.service import service_pipeline
-from tfimg.models import (build_model, copy_weights, load_model, load_model_folder,
-                          save_model_folder)
+from tfimg.models import (build_model, copy_weights, custom_builder, is_custom, load_model,
+                          load_model_folder, save_model_folder)
 from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
                                     latest_backup, remove_temporary, write_history_csv)
 from tfimg.train.config import TrainConfig
@@ -137,11 +137,16 @@ def _recipe_callbacks(config, model, train_pipe, steps):
     return callbacks
 
 
-def train(config, callbacks=()):
+def train(config, callbacks=(), model=None):
     """Trains (or resumes) the run `config` describes; returns the final model's metadata.
 
     `callbacks`: more Keras callbacks, called after tfimg's own (timer, backup, best model,
     CSV and TensorBoard logs, early stopping).
+    `model`: your own new `keras.Model` to train instead of `config.model`'s architecture
+    (inputs (batch, *config.image_size, config.channels) as the pipeline gives them,
+    outputs class probabilities); tfimg compiles it. Settings a recipe would set come from
+    `config.model`'s recipe; a resumed run continues from its backup. A Keras-serialisable
+    model (functional, Sequential, or a registered subclass) is needed to save and resume.
 
     In a TF_CONFIG cluster every worker runs this with the same config; the chief writes
     `config.out` (see `tfimg.train.distribute`).
@@ -160,7 +165,7 @@ def train(config, callbacks=()):
         _check_out(config.out)
     out = config.out if chief else tempfile.mkdtemp(prefix="tfimg-worker-")
     try:
-        metadata = _train(config, strategy, on_gpu, out, list(callbacks))
+        metadata = _train(config, strategy, on_gpu, out, list(callbacks), model)
     finally:
         if not chief:
             shutil.rmtree(out, ignore_errors=True)
@@ -197,12 +202,16 @@ def _start(config, on_gpu, out):
         keras.mixed_precision.set_global_policy("mixed_float16")
 
 
-def _new_model(config, class_names, splits, steps_per_epoch, on_gpu):
-    """A new compiled model: built, started from `config.init` or adapted to the data."""
-    # A pretrained base is not loaded when `init` replaces every weight anyway.
-    model = build_model(config.model, len(class_names), (*config.image_size, config.channels),
-                        weights=None if config.init else config.weights,
-                        quantization_aware=config.quantization_aware)
+def _new_model(config, class_names, splits, steps_per_epoch, on_gpu, model=None):
+    """A new compiled model (`model`, or built from `config.model`), started from
+    `config.init` or adapted to the data."""
+    input_shape = (*config.image_size, config.channels)
+    if model is None:
+        # A pretrained base is not loaded when `init` replaces every weight anyway.
+        model = build_model(config.model, len(class_names), input_shape,
+                            weights=None if config.init else config.weights,
+                            quantization_aware=config.quantization_aware)
+    _check_outputs(model, input_shape, len(class_names))
     if config.init:
         _initial_weights(model, config, class_names)
     compile_model(model, config, learning_rate_schedule(config, steps_per_epoch), on_gpu)
@@ -211,19 +220,30 @@ def _new_model(config, class_names, splits, steps_per_epoch, on_gpu):
     return model
 
 
-def _model_and_state(config, strategy, on_gpu, class_names, splits, steps_per_epoch):
+def _check_outputs(model, input_shape, num_classes):
+    shape = tuple(model(np.zeros((1, *input_shape), "float32")).shape)
+    if shape != (1, num_classes):
+        raise ValueError(f"Expected the model to map images of shape {input_shape} to "
+                         f"{num_classes} class scores, received outputs of shape {shape}")
+
+
+def _model_and_state(config, strategy, on_gpu, class_names, splits, steps_per_epoch,
+                     model=None):
     """(model, history of the epochs done): resumed from the last committed backup of the run
-    folder, or new."""
+    folder, or new (`model` if given)."""
     backup = latest_backup(os.path.join(config.out, "backups"))
     with strategy.scope():
         if backup:
             model_path, state = backup
+            if is_custom(config.model):
+                custom_builder(config.model)  # imports the classes it registers
             model = load_model(model_path, custom_objects={"WarmupLinear": WarmupLinear})
             print(f"resuming after epoch {state['epochs_done']} from {model_path}",
                   file=sys.stderr)
             result = model, state["history"]
         else:
-            result = _new_model(config, class_names, splits, steps_per_epoch, on_gpu), {}
+            result = _new_model(config, class_names, splits, steps_per_epoch, on_gpu,
+                                model), {}
         detach_strategy(result[0], strategy)
     return result
 
@@ -252,9 +272,10 @@ def _fit(model, config, strategy, on_gpu, pipes, callbacks, class_weight):
     return epoch_backup.history
 
 
-def _train(config, strategy, on_gpu, out, extra_callbacks):
+def _train(config, strategy, on_gpu, out, extra_callbacks, model=None):
     """`train`, writing to `out` (the run folder, or a worker's temporary folder)."""
     _start(config, on_gpu, out)
+    given = model is not None
     splits, dataset = _sources(config)
     train_pipe, validation_pipe = _pipelines(config, splits, strategy)
     class_names = train_pipe.class_names
@@ -266,7 +287,7 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
         remove_temporary(os.path.join(out, "backups"))
     steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
     model, history = _model_and_state(config, strategy, on_gpu, class_names, splits,
-                                      steps_per_epoch)
+                                      steps_per_epoch, model)
     write_history_csv(os.path.join(out, "history.csv"), history)
     callbacks = (_recipe_callbacks(config, model, train_pipe, config.epochs * steps_per_epoch)
                  + _callbacks(config, out, history) + extra_callbacks)
@@ -278,6 +299,8 @@ def _train(config, strategy, on_gpu, out, extra_callbacks):
         loss, accuracy = model.evaluate(pipes[1], verbose=0)
     metadata = _metadata(config, dataset, (train_pipe, validation_pipe), (loss, accuracy),
                          history, time.perf_counter() - start)
+    if given:
+        metadata["model"] = f"{type(model).__module__}.{type(model).__qualname__}"
     save_model_folder(model, metadata, os.path.join(out, "model"))
     return metadata
 
