@@ -23,6 +23,7 @@ ALLOWED = {
     "export": COMMON | {"data", "ops", "layers", "models"},
     "serve": COMMON | {"data"},
     "doctor": COMMON,
+    "demo": COMMON | {"data", "models", "train", "export", "serve"},
     "cli": None,  # the command line may use every stage
 }
 # Packages that must not import these libraries: plain Python stages stay fast to import and

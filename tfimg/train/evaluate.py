@@ -13,8 +13,10 @@ from tfimg import data
 from tfimg.models import load_model_folder
 
 
-def evaluate(model_path, data_dir, batch_size=256):
-    """Accuracy, per-class precision/recall/F1 and the confusion matrix on class folders.
+def evaluate(model_path, data_dir, batch_size=256, validation=None):
+    """Accuracy, per-class precision/recall/F1 and the confusion matrix on class folders
+    (all their images, or with `validation` only the path-hash validation split of that
+    fraction, the images `tfimg train --validation` held out).
 
     Returns:
         dict with "accuracy", "examples", "skipped" (files that failed to decode),
@@ -24,6 +26,8 @@ def evaluate(model_path, data_dir, batch_size=256):
     model, metadata = load_model_folder(model_path)
     class_names = list(metadata["class_names"])
     files = data.files_for_classes(data_dir, class_names)
+    if validation is not None:
+        files = files.split(validation)["validation"]
     config = data.PipelineConfig.of(data.Preprocessing.from_metadata(metadata),
                                     batch_size=batch_size)
     pipeline = data.build_pipeline(files, config)

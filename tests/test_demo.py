@@ -6,7 +6,8 @@ import pytest
 
 from tfimg.data.digits import write_digits
 from tfimg.models import build_model
-from tfimg.train import DemoConfig, TrainConfig, run_demo
+from tfimg.demo import DemoConfig, run_demo
+from tfimg.train import TrainConfig
 from tfimg.models import load_model_folder
 from tfimg.train.trainer import _initial_weights
 
@@ -20,11 +21,22 @@ def test_digits_written_once_as_class_folders(tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_trains_and_saves(tmp_path, monkeypatch):
+def test_demo_trains_evaluates_exports_and_serves(tmp_path, monkeypatch):
     monkeypatch.setenv("TFIMG_HOME", str(tmp_path / "home"))
     out = tmp_path / "model"
-    result = run_demo(DemoConfig(epochs=3, out=str(out)))
+    exports = tmp_path / "exports"
+    result = run_demo(DemoConfig(epochs=3, out=str(out), exports=str(exports)))
+    table = "\n".join(result["demo_steps"])
     metadata = json.loads((out / "metadata.json").read_text())
+    assert (exports / "model" / "1" / "saved_model.pb").is_file()
+    assert json.loads((exports / "model" / "2" / "parity.json").read_text())["kind"] == (
+        "tflite-int8")
+    assert (exports / "model-evaluation" / "confusion_matrix.png").is_file()
+    for step in ("trained model", "evaluation", "SavedModel", "TFLite int8", "served"):
+        assert f"| {step}" in table
+    served = next(row for row in result["demo_steps"] if row.startswith("| served"))
+    correct = int(served.split("|")[3].split("/")[0])
+    assert correct >= 12  # of 16 held-out digits, through the REST server
     assert (out / "model.keras").is_file()
     assert metadata["class_names"] == [str(i) for i in range(10)]
     assert metadata["train_examples"] + metadata["validation_examples"] == 1797
