@@ -16,6 +16,8 @@ than decoding a 32x32 JPEG. Every function here is a pure tensor function, safe 
 `tf.data`.
 """
 
+import re
+
 import tensorflow as tf
 
 from tfimg.formats import DEFAULT_MAX_PIXELS
@@ -238,3 +240,28 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
     with tf.control_dependencies([_assert(plain_jpeg_heads(heads),
                                           "not a JPEG, or a JPEG with an EXIF segment")]):
         return tf.identity(images)
+
+
+_TENSORFLOW_TAGS = re.compile(r"\{\{function_node [^}]*\}\}|\[\[.*?\]\]|\[Op:[^\]]*\]|"
+                              r"^\(\d+\) [A-Z_]+: ")
+_ASSERTION = re.compile(r"^assertion failed: \[(.*)\]$")
+
+
+def decode_error_reason(error):
+    """The cause in the message of a decode's `tf.errors.InvalidArgumentError`, in one line:
+    "jpeg::Uncompress failed. Invalid JPEG data ..." or "animated WebP is not supported".
+
+    TensorFlow 2.21 opens such a message with "Graph execution error:" and the Python stack of
+    the failed node, or with a "{{function_node ...}}" tag, and wraps the checks of this module
+    in "assertion failed: [...]"; none of that says what is wrong with the image.
+    """
+    message = getattr(error, "message", None) or str(error)
+    for line in message.splitlines():
+        if not line or line[0].isspace() or line.startswith(("Graph execution error",
+                                                             "Detected at node")):
+            continue  # stack frames and node names are indented
+        line = _TENSORFLOW_TAGS.sub("", line).strip()
+        if line and not line.endswith("root error(s) found."):
+            assertion = _ASSERTION.match(line)
+            return assertion.group(1) if assertion else line
+    return message.strip()
