@@ -242,26 +242,27 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
         return tf.identity(images)
 
 
-_TENSORFLOW_TAGS = re.compile(r"\{\{function_node [^}]*\}\}|\[\[.*?\]\]|\[Op:[^\]]*\]|"
-                              r"^\(\d+\) [A-Z_]+: ")
-_ASSERTION = re.compile(r"^assertion failed: \[(.*)\]$")
+_ASSERTION = re.compile(r"assertion failed: \[(.*?)\]")
+_OP_ERROR = re.compile(r"\{\{function_node [^}]*\}\}\s*(.*)")
+_TAIL = re.compile(r"\s*(\[\[.*?\]\]|\[Op:[^\]]*\]|name: \S*)+\s*$")
 
 
 def decode_error_reason(error):
     """The cause in the message of a decode's `tf.errors.InvalidArgumentError`, in one line:
     "jpeg::Uncompress failed. Invalid JPEG data ..." or "animated WebP is not supported".
 
-    TensorFlow 2.21 opens such a message with "Graph execution error:" and the Python stack of
-    the failed node, or with a "{{function_node ...}}" tag, and wraps the checks of this module
-    in "assertion failed: [...]"; none of that says what is wrong with the image.
+    TensorFlow 2.21 wraps the cause in "Graph execution error:" and the Python stack of the
+    failed node, or "in user code:" and a traceback, or a "{{function_node ...}}" tag, and the
+    checks of this module in "assertion failed: [...]"; none of that says what is wrong with
+    the image.
     """
     message = getattr(error, "message", None) or str(error)
-    for line in message.splitlines():
-        if not line or line[0].isspace() or line.startswith(("Graph execution error",
-                                                             "Detected at node")):
-            continue  # stack frames and node names are indented
-        line = _TENSORFLOW_TAGS.sub("", line).strip()
-        if line and not line.endswith("root error(s) found."):
-            assertion = _ASSERTION.match(line)
-            return assertion.group(1) if assertion else line
-    return message.strip()
+    assertion = _ASSERTION.search(message)
+    if assertion:
+        return assertion.group(1)
+    found = _OP_ERROR.search(message)
+    if found:
+        return _TAIL.sub("", found.group(1))
+    lines = [line.strip() for line in message.splitlines()]
+    return next((line for line in lines if line and not line.startswith((
+        "Graph execution error", "Detected at node", "in user code", "File "))), message.strip())
