@@ -52,7 +52,7 @@ def test_scan_bytes_finds_what_scan_file_finds(hostile):
         assert dataclasses.replace(found, reason="") == dataclasses.replace(entry, reason="")
         assert (found.reason == "") == (entry.reason == ""), entry.path
     assert scan_bytes(b"", name="instances[2]") == ScanEntry("instances[2]", "empty",
-                                                             reason="empty (0 bytes)")
+                                                             reason="0 bytes")
 
 
 def test_entries_are_sorted_relative_posix_paths(hostile):

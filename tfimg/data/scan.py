@@ -175,7 +175,7 @@ def scan_bytes(data, *, name="", max_pixels=DEFAULT_MAX_PIXELS):
         A `ScanEntry`; never raises for bad bytes.
     """
     if not data:
-        return ScanEntry(name, EMPTY, reason="empty (0 bytes)")
+        return ScanEntry(name, EMPTY, reason="0 bytes")
     return _scan_contents(io.BytesIO(data), name, len(data), max_pixels)
 
 
