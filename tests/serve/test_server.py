@@ -275,7 +275,11 @@ def test_settings_and_folders_are_checked(tmp_path):
     for values, message in [({"model": ""}, "Expected model"),
                             ({"model": "m", "port": 70000}, "port in"),
                             ({"model": "m", "timeout": 0}, "timeout > 0"),
-                            ({"model": "m", "max_concurrent": 0}, "max_concurrent >= 1")]:
+                            ({"model": "m", "max_concurrent": 0}, "max_concurrent >= 1"),
+                            ({"model": "m", "header_timeout": 0}, "header_timeout > 0"),
+                            ({"model": "m", "min_upload_rate": 0}, "min_upload_rate >= 1"),
+                            ({"model": "m", "max_request_pixels": 0},
+                             "max_request_pixels >= 1")]:
         with pytest.raises(ValueError, match=message):
             ServeConfig(**values)
     with pytest.raises(ValueError, match="no such folder"):
