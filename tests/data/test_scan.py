@@ -1,6 +1,7 @@
 """Tests for tfimg.data.scan on the hostile folder built by tests/data/hostile.py."""
 
 import csv
+import dataclasses
 import importlib
 import json
 import os
@@ -19,7 +20,7 @@ from tests.data.hostile import (
     make_hostile_folder,
 )
 from tfimg.formats import DEFAULT_MAX_PIXELS
-from tfimg.data.scan import STATUSES, ScanEntry, ScanReport, scan, scan_file
+from tfimg.data.scan import STATUSES, ScanEntry, ScanReport, scan, scan_bytes, scan_file
 
 scan_module = importlib.import_module("tfimg.data.scan")
 
@@ -41,6 +42,17 @@ def _by_path(report):
 def test_every_file_gets_its_expected_status(hostile):
     _, expected, report = hostile
     assert {entry.path: entry.status for entry in report.entries} == expected
+
+
+def test_scan_bytes_finds_what_scan_file_finds(hostile):
+    """The checks that name a request's bad instance are the file checks, on bytes."""
+    root, expected, report = hostile
+    for entry in report.entries:
+        found = scan_bytes((root / entry.path).read_bytes(), name=entry.path)
+        assert dataclasses.replace(found, reason="") == dataclasses.replace(entry, reason="")
+        assert (found.reason == "") == (entry.reason == ""), entry.path
+    assert scan_bytes(b"", name="instances[2]") == ScanEntry("instances[2]", "empty",
+                                                             reason="0 bytes")
 
 
 def test_entries_are_sorted_relative_posix_paths(hostile):

@@ -28,7 +28,8 @@ def _b64(data):
 
 
 def _parse(request, specs=IMAGE_SPECS, max_batch=8):
-    return parse_inputs(load_request(json.dumps(request).encode()), specs, max_batch, 10_000)
+    return parse_inputs(load_request(json.dumps(request).encode()), specs, max_batch, 10_000,
+                        40_000)
 
 
 def test_row_and_columnar_requests_give_the_same_bytes():
@@ -73,10 +74,33 @@ def test_bad_requests_name_the_field(request_value, message):
     assert raised.value.status == 400
 
 
-@pytest.mark.parametrize("body", [b"{", b"[1, 2]", b"\xff\xfe", b""])
+@pytest.mark.parametrize("body", [b"{", b"[1, 2]", b"\xff\xfe", b"", b"[" * 100_000,
+                                  b'{"instances": [' + b"1" * 5000 + b"]}"])
 def test_malformed_json_is_a_request_error(body):
-    with pytest.raises(RequestError):
+    with pytest.raises(RequestError, match="Malformed JSON|Expected a JSON object") as raised:
         load_request(body)
+    assert raised.value.status == 400
+
+
+def test_the_pixel_budget_counts_every_image_of_a_request():
+    """Four 100x100 images fit 40,000 declared pixels; a fifth goes over, named, before any
+    pixel is decoded (the attack: hundreds of tiny all-black PNGs declaring huge sizes)."""
+    png = _png((100, 100))
+    _, inputs = _parse({"instances": [_b64(png)] * 4})
+    assert len(inputs["image_bytes"]) == 4
+    with pytest.raises(RequestError, match=r"instances\[4\]: the images up to this one declare "
+                                           r"50000 pixels, over the limit of 40000"):
+        _parse({"instances": [_b64(png)] * 5})
+    with pytest.raises(RequestError, match=r"inputs\[4\]: .* over the limit of 40000"):
+        _parse({"inputs": [_b64(png)] * 5})
+
+
+def test_numbers_out_of_range_are_a_request_error():
+    specs = {"counts": ("int32", (None,))}
+    with pytest.raises(RequestError, match="expected numbers"):
+        _parse({"instances": [10 ** 30]}, specs)
+    with pytest.raises(RequestError, match="expected numbers"):
+        _parse({"inputs": {"images": [[[[10 ** 400] * 3] * 2] * 2]}}, FLOAT_SPECS)
 
 
 def test_check_image_takes_the_limit_from_the_header():

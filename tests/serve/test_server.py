@@ -24,26 +24,9 @@ from PIL import Image
 from tfimg.cli import main
 from tfimg.export import ExportConfig, export
 from tfimg.serve import Client, ServeConfig, Server, ServerError
-from tfimg.train import TrainConfig, train
 from tfimg.train.predict import predict
 
 from tests.data.hostile import bomb_png
-
-
-@pytest.fixture(scope="module")
-def digits(digits_subset):
-    return digits_subset(60)
-
-
-@pytest.fixture(scope="module")
-def exported(digits, tmp_path_factory):
-    """(model folder, export base folder) of a digits CNN trained for 3 epochs."""
-    out = tmp_path_factory.mktemp("serve")
-    train(TrainConfig(data=str(digits), epochs=3, out=str(out / "run"), image_size=(24, 24),
-                      batch_size=32))
-    export(ExportConfig(model=str(out / "run" / "model"), data=str(digits), name="digits",
-                        out=str(out / "exports"), parity_images=50))
-    return str(out / "run" / "model"), str(out / "exports" / "digits")
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +61,19 @@ def _truncated_jpeg():
     noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     Image.fromarray(noise).save(out, format="JPEG")
     return out.getvalue()[:2000]
+
+
+def _png(side):
+    out = io.BytesIO()
+    Image.new("RGB", (side, side), (200, 100, 50)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _animated_webp():
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (16, 16), (i * 80, 0, 0)) for i in range(3)]
+    frames[0].save(out, format="WEBP", save_all=True, append_images=frames[1:], duration=50)
+    return out.getvalue()
 
 
 def _call(url, body=None, method=None, timeout=60):
@@ -161,7 +157,9 @@ def test_float_signature_takes_preprocessed_images(server):
 @pytest.mark.parametrize("body, status, message", [
     ({"instances": [{"b64": "not base64!"}]}, 400, r"instances\[0\].b64: invalid base64"),
     ({"instances": [_b64(b"GIF89a but not really")]}, 400, r"instances\[0\]: corrupt GIF"),
-    ({"instances": [_b64(_truncated_jpeg())]}, 400, "Could not run the model on the inputs"),
+    ({"instances": [_b64(_png(8)), _b64(_truncated_jpeg())]}, 400,
+     r"instances\[1\]: corrupt: .*truncated"),
+    ({"instances": [_b64(_animated_webp())]}, 400, r"instances\[0\]: unsupported: animated WebP"),
     ({"instances": [_b64(b"%PDF-1.4 hello")]}, 400, r"instances\[0\]: not an image"),
     ({"instances": [_b64(bomb_png())]}, 400, r"instances\[0\]: declared"),
     (b'{"instances": [', 400, "Malformed JSON"),
@@ -277,7 +275,11 @@ def test_settings_and_folders_are_checked(tmp_path):
     for values, message in [({"model": ""}, "Expected model"),
                             ({"model": "m", "port": 70000}, "port in"),
                             ({"model": "m", "timeout": 0}, "timeout > 0"),
-                            ({"model": "m", "max_concurrent": 0}, "max_concurrent >= 1")]:
+                            ({"model": "m", "max_concurrent": 0}, "max_concurrent >= 1"),
+                            ({"model": "m", "header_timeout": 0}, "header_timeout > 0"),
+                            ({"model": "m", "min_upload_rate": 0}, "min_upload_rate >= 1"),
+                            ({"model": "m", "max_request_pixels": 0},
+                             "max_request_pixels >= 1")]:
         with pytest.raises(ValueError, match=message):
             ServeConfig(**values)
     with pytest.raises(ValueError, match="no such folder"):

@@ -55,20 +55,33 @@ def test_recognize_matches_keras_preprocessing_and_decoding(offline_imagenet):
         np.testing.assert_allclose([score for _, _, score in top], scores[expected], atol=1e-4)
 
 
-def test_recognize_cli_prints_top_classes(offline_imagenet):
+def test_recognize_cli_prints_top_classes_past_a_bad_file(offline_imagenet, tmp_path):
     weights, index, photos = offline_imagenet
+    truncated = tmp_path / "truncated.jpg"
+    truncated.write_bytes(open(photos[0], "rb").read()[:3000])
     command = [sys.executable, "-m", "tfimg.cli", "recognize", "--weights", weights,
                "--class-index", index, "--top", "2"]
-    result = subprocess.run(command + photos, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    result = subprocess.run(command + [photos[0], str(truncated), photos[1]],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(": ")[0] for line in lines] == photos
     assert all(line.count("(n") == 2 for line in lines)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("tfimg recognize")]
+    assert len(errors) == 2, errors
+    assert errors[0].startswith(f"tfimg recognize: error: Cannot decode {str(truncated)!r}: "
+                                f"corrupt: ") and "truncated" in errors[0]
+    assert errors[1] == "tfimg recognize: 1 of 3 images could not be predicted"
 
 
 def test_recognize_names_a_file_it_cannot_decode(offline_imagenet, tmp_path):
     weights, index, _ = offline_imagenet
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"<html>not an image</html>")
-    with pytest.raises(ValueError, match="broken.jpg"):
+    with pytest.raises(ValueError, match="broken.jpg': not_image"):
         recognize([str(broken)], weights=weights, class_index=index)
+    errors = []
+    results = recognize([broken, *offline_imagenet[2]], weights=weights, class_index=index,
+                        top_k=1, on_error=errors.append)
+    assert results[0] is None and [len(top) for top in results[1:]] == [1, 1]
+    assert len(errors) == 1 and "broken.jpg': not_image: content is not" in str(errors[0])

@@ -1,4 +1,5 @@
-"""`tfimg recognize`: ImageNet classes of image files with ResNet50."""
+"""`tfimg recognize`: ImageNet classes of image files with ResNet50; a file that cannot be
+read or decoded is reported with its cause and the others go on (exit status 2)."""
 
 
 def add_parser(verbs):
@@ -14,8 +15,13 @@ def add_parser(verbs):
 
 
 def run(args):
+    from tfimg.cli.predict import finish, reporter
     from tfimg.train.predict import recognize
 
-    results = recognize(args.images, args.weights, args.class_index, args.top)
+    failures, report = reporter(args)
+    results = recognize(args.images, args.weights, args.class_index, args.top, on_error=report)
     for path, top in zip(args.images, results):
-        print(path + ": " + ", ".join(f"{name} ({wnid}) {score:.3f}" for wnid, name, score in top))
+        if top is not None:
+            print(path + ": " + ", ".join(f"{name} ({wnid}) {score:.3f}"
+                                          for wnid, name, score in top))
+    return finish(args, failures)

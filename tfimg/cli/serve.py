@@ -18,6 +18,11 @@ def add_parser(verbs):
                         f"({default(ServeConfig, 'max_body_bytes')})")
     parser.add_argument("--timeout", type=float, help="seconds per request "
                         f"({default(ServeConfig, 'timeout')})")
+    parser.add_argument("--header-timeout", type=float, help="seconds to send a request's "
+                        f"headers ({default(ServeConfig, 'header_timeout')})")
+    parser.add_argument("--min-upload-rate", type=int, help="bytes/s a request body must "
+                        f"average after --header-timeout s "
+                        f"({default(ServeConfig, 'min_upload_rate')})")
     parser.add_argument("--max-concurrent", type=int, help="predictions at once; more get 503 "
                         f"({default(ServeConfig, 'max_concurrent')})")
     parser.add_argument("--workers", type=int, help="threads running the model "
@@ -26,6 +31,9 @@ def add_parser(verbs):
                         f"({default(ServeConfig, 'max_batch')})")
     parser.add_argument("--max-pixels", type=int, help="largest declared width x height of an "
                         f"image ({default(ServeConfig, 'max_pixels')})")
+    parser.add_argument("--max-request-pixels", type=int, help="largest sum of declared "
+                        f"pixels over a request's images "
+                        f"({default(ServeConfig, 'max_request_pixels')})")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning",
                         "error"], help="uvicorn's log level; info logs every request")
     parser.add_argument("--config", help="JSON file of settings; flags given here win")

@@ -7,12 +7,12 @@
 """
 
 from tfimg.data.alternating_flip import AlternatingFlip
-from tfimg.data.decode import decode_batch, decode_image
+from tfimg.data.decode import decode_batch, decode_error_reason, decode_image
 from tfimg.data.detection import detection_pipeline, from_annotations, write_detection_tfrecords
 from tfimg.data.files import ImageFiles, files_for_classes, from_directory, from_manifest
 from tfimg.data.pipeline import Pipeline, PipelineConfig, build_pipeline
 from tfimg.data.preprocessing import Preprocessing, decode_file, load_images
-from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_file
+from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_bytes, scan_file
 from tfimg.data.split import assign_split, hash_fraction
 from tfimg.data.tfds_source import TfdsSource, from_tfds
 from tfimg.data.tfrecord import TFRecordFiles, from_tfrecords, write_tfrecords
@@ -33,6 +33,7 @@ __all__ = [
     "assign_split",
     "build_pipeline",
     "decode_batch",
+    "decode_error_reason",
     "decode_file",
     "decode_image",
     "detection_pipeline",
@@ -45,6 +46,7 @@ __all__ = [
     "hash_fraction",
     "load_images",
     "scan",
+    "scan_bytes",
     "scan_file",
     "sniff_format",
     "write_detection_tfrecords",

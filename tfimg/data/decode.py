@@ -16,6 +16,8 @@ than decoding a 32x32 JPEG. Every function here is a pure tensor function, safe 
 `tf.data`.
 """
 
+import re
+
 import tensorflow as tf
 
 from tfimg.formats import DEFAULT_MAX_PIXELS
@@ -238,3 +240,29 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
     with tf.control_dependencies([_assert(plain_jpeg_heads(heads),
                                           "not a JPEG, or a JPEG with an EXIF segment")]):
         return tf.identity(images)
+
+
+_ASSERTION = re.compile(r"assertion failed: \[(.*?)\]")
+_OP_ERROR = re.compile(r"\{\{function_node [^}]*\}\}\s*(.*)")
+_TAIL = re.compile(r"\s*(\[\[.*?\]\]|\[Op:[^\]]*\]|name: \S*)+\s*$")
+
+
+def decode_error_reason(error):
+    """The cause in the message of a decode's `tf.errors.InvalidArgumentError`, in one line:
+    "jpeg::Uncompress failed. Invalid JPEG data ..." or "animated WebP is not supported".
+
+    TensorFlow 2.21 wraps the cause in "Graph execution error:" and the Python stack of the
+    failed node, or "in user code:" and a traceback, or a "{{function_node ...}}" tag, and the
+    checks of this module in "assertion failed: [...]"; none of that says what is wrong with
+    the image.
+    """
+    message = getattr(error, "message", None) or str(error)
+    assertion = _ASSERTION.search(message)
+    if assertion:
+        return assertion.group(1)
+    found = _OP_ERROR.search(message)
+    if found:
+        return _TAIL.sub("", found.group(1))
+    lines = [line.strip() for line in message.splitlines()]
+    return next((line for line in lines if line and not line.startswith((
+        "Graph execution error", "Detected at node", "in user code", "File "))), message.strip())

@@ -15,7 +15,8 @@ import os
 
 import tensorflow as tf
 
-from tfimg.data.decode import decode_batch
+from tfimg.data.decode import decode_batch, decode_error_reason
+from tfimg.data.scan import scan_bytes
 from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.ops.geometry import RESIZE_MODES
 from tfimg.ops.normalize import NORMALIZATIONS, normalize
@@ -119,14 +120,22 @@ class Preprocessing:
 
 
 def decode_file(decoder, path):
-    """`decoder` (from `Preprocessing.decoder`) applied to a file's bytes; ValueError naming
-    the file when it cannot be decoded."""
+    """`decoder` (from `Preprocessing.decoder`) applied to a file's bytes.
+
+    Raises:
+        ValueError naming the file and the cause when it cannot be decoded: the scanner's
+        finding ("corrupt: ... image file is truncated", "not_image: ...", "unsupported:
+        animated WebP ...", "too_large: ..."), else the decoder's own reason.
+        OSError when it cannot be read.
+    """
     with open(path, "rb") as file:
         contents = file.read()
     try:
         return decoder(tf.constant(contents))
     except tf.errors.InvalidArgumentError as error:
-        reason = error.message.splitlines()[0]
+        entry = scan_bytes(contents, max_pixels=DEFAULT_MAX_PIXELS)
+        reason = (f"{entry.status}: {entry.reason}" if entry.status != "ok" else
+                  decode_error_reason(error))
         raise ValueError(f"Cannot decode {os.fspath(path)!r}: {reason}") from None
 
 

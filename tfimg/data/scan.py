@@ -21,6 +21,7 @@ entry gets one of `STATUSES`:
 import concurrent.futures
 import csv
 import dataclasses
+import io
 import json
 import os
 import re
@@ -43,6 +44,7 @@ __all__ = [
     "ScanEntry",
     "ScanReport",
     "scan",
+    "scan_bytes",
     "scan_file",
 ]
 
@@ -155,19 +157,39 @@ def scan_file(path, *, root=None, max_pixels=DEFAULT_MAX_PIXELS):
         if size == 0:
             return ScanEntry(relative, EMPTY, reason="file is empty (0 bytes)")
         with open(path, "rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-            image_format = sniff_format(head)
-            if image_format is None:
-                reason = f"content is not a known image format (starts with {head[:16]!r})"
-                return ScanEntry(relative, NOT_IMAGE, reason=reason, bytes=size)
-            if image_format not in DECODED_FORMATS:
-                reason = f"{image_format} images are not decoded by the input layer"
-                return ScanEntry(relative, UNSUPPORTED, reason=reason, format=image_format,
-                                 bytes=size)
-            handle.seek(0)
-            fields = _inspect_image(handle, max_pixels)
+            return _scan_contents(handle, relative, size, max_pixels)
     except OSError as error:
         return ScanEntry(relative, UNREADABLE, reason=f"{type(error).__name__}: {error}")
+
+
+def scan_bytes(data, *, name="", max_pixels=DEFAULT_MAX_PIXELS):
+    """Scans encoded image bytes as `scan_file` scans a file: what names the cause when a
+    decoder refuses an image held in memory (a request's instance).
+
+    Args:
+        data: the encoded bytes.
+        name: `ScanEntry.path` of the result, e.g. "instances[3]".
+        max_pixels: largest declared width * height reported "ok".
+
+    Returns:
+        A `ScanEntry`; never raises for bad bytes.
+    """
+    if not data:
+        return ScanEntry(name, EMPTY, reason="0 bytes")
+    return _scan_contents(io.BytesIO(data), name, len(data), max_pixels)
+
+
+def _scan_contents(handle, relative, size, max_pixels):
+    head = handle.read(_HEAD_BYTES)
+    image_format = sniff_format(head)
+    if image_format is None:
+        reason = f"content is not a known image format (starts with {head[:16]!r})"
+        return ScanEntry(relative, NOT_IMAGE, reason=reason, bytes=size)
+    if image_format not in DECODED_FORMATS:
+        reason = f"{image_format} images are not decoded by the input layer"
+        return ScanEntry(relative, UNSUPPORTED, reason=reason, format=image_format, bytes=size)
+    handle.seek(0)
+    fields = _inspect_image(handle, max_pixels)
     # The sniffed name, not Pillow's: a camera JPEG opens in Pillow as "MPO" but decodes as JPEG.
     return ScanEntry(relative, format=image_format, bytes=size, **fields)
 

@@ -11,6 +11,7 @@ folder (`tfimg train --out`) holds its model folder in `model/`; both are accept
 
 import json
 import os
+import zipfile
 
 from tfimg.atomic import replace_folder, staging_folder, write_json
 from tfimg.models.registry import TASKS, load_model
@@ -49,9 +50,32 @@ def read_metadata(path):
 
 
 def load_model_folder(path, compile=False):
-    """(model, metadata) of the model folder (or run folder) at `path`."""
+    """(model, metadata) of the model folder (or run folder) at `path`.
+
+    Raises:
+        FileNotFoundError: no model folder there.
+        ValueError naming the file at fault: metadata.json is not a JSON object, or model.keras
+            is missing, empty, truncated or not a model Keras can load.
+    """
     metadata = read_metadata(path)
-    return load_model(os.path.join(_folder(path), "model.keras"), compile=compile), metadata
+    return _load_model_file(os.path.join(_folder(path), "model.keras"), compile), metadata
+
+
+def _load_model_file(path, compile):
+    # Keras answers "File not found" for an empty or truncated archive: say what is wrong.
+    if not os.path.isfile(path):
+        raise ValueError(f"{path!r} is missing: a model folder holds model.keras beside "
+                         f"metadata.json")
+    if os.path.getsize(path) == 0:
+        raise ValueError(f"{path!r} is empty (0 bytes): expected a Keras model archive")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path!r} is not a Keras model archive (a zip file): truncated or "
+                         f"overwritten?")
+    try:
+        return load_model(path, compile=compile)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as error:
+        reason = (str(error).splitlines() or [""])[0][:200]
+        raise ValueError(f"Cannot load {path!r}: {type(error).__name__}: {reason}") from None
 
 
 def save_model_folder(model, metadata, out):

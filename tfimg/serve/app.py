@@ -7,11 +7,15 @@ Routes (as TF Serving's, https://www.tensorflow.org/tfx/serving/api_rest):
 
 Every answer is JSON; errors are `{"error": "..."}` with the HTTP status TF Serving uses (400
 bad request, 404 unknown model or path) plus the server's own limits: 413 body too large (read
-to its end and dropped), 408 body not received in time, 503 with `Retry-After` when
-`max_concurrent` predictions are already running or waiting, 504 prediction over the timeout.
-Parsing, image checks and the model run in a thread pool, so the event loop keeps answering
-(and refusing) while the model works; a timed-out prediction keeps its concurrency slot until
-its thread finishes, so the bound holds.
+to its end and dropped), 408 body not received in time or too slowly, 503 with `Retry-After`
+when `max_concurrent` predictions are already running or waiting (or bodies already hold their
+memory budget), 504 prediction over the timeout.
+
+A request's body is read whole, bounded in size, time and rate, before the request takes a
+prediction slot, so slow uploads never hold one. Parsing, image checks and the model run in a
+thread pool, so the event loop keeps answering (and refusing) while the model works. The model
+runs `PREDICT_CHUNK` instances at a time: when the client goes away or the timeout passes, the
+work stops at the next chunk, and its slot is held until then, so the bound holds.
 """
 
 import asyncio
@@ -19,27 +23,45 @@ import concurrent.futures
 import json
 import logging
 import re
+import threading
 
+import numpy as np
 import tensorflow as tf
 
+from tfimg.data import decode_error_reason, scan_bytes
 from tfimg.serve.rest import RequestError, format_predictions, load_request, parse_inputs
 
 _log = logging.getLogger("tfimg.serve")
 _ROUTE = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?"
                     r"(?:(?P<metadata>/metadata)|:(?P<verb>[a-z]+))?/?$")
 RETRY_AFTER_SECONDS = 1
+# Instances run through the model at once: what a cancelled request may still cost.
+PREDICT_CHUNK = 16
 
 
 class _Disconnected(Exception):
-    """The client went away before its request was read: nobody to answer."""
+    """The client went away: nobody to answer."""
+
+
+class _Refused(Exception):
+    """A request answered with an error before its prediction runs."""
+
+    def __init__(self, status, message, headers=()):
+        super().__init__(message)
+        self.response = _error(status, message, headers)
 
 
 def _json(payload):
     return json.dumps(payload).encode("utf-8")
 
 
-def _error(status, message):
-    return status, _json({"error": message}), ()
+def _error(status, message, headers=()):
+    return status, _json({"error": message}), tuple(headers)
+
+
+def _busy(what):
+    return _Refused(503, f"Server busy: {what}; retry after {RETRY_AFTER_SECONDS} s",
+                    ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),))
 
 
 class RestApp:
@@ -48,7 +70,10 @@ class RestApp:
     def __init__(self, model, config):
         self.model = model
         self.config = config
-        self.active = 0  # predictions admitted and not finished (read on the event loop only)
+        # Read and written on the event loop only.
+        self.active = 0  # predictions admitted whose thread has not finished
+        self.buffered = 0  # body bytes held by requests being read or predicted
+        self.budget = config.max_concurrent * config.max_body_bytes
         self._executor = concurrent.futures.ThreadPoolExecutor(
             config.workers, thread_name_prefix="tfimg-predict")
 
@@ -62,6 +87,8 @@ class RestApp:
             status, body, headers = await self._respond(scope, receive)
         except _Disconnected:
             return
+        except _Refused as refused:
+            status, body, headers = refused.response
         except Exception as error:  # the server answers whatever happens
             _log.exception("Unexpected error on %s %s", scope["method"], scope["path"])
             status, body, headers = _error(500, f"Internal error: {type(error).__name__}: "
@@ -93,74 +120,140 @@ class RestApp:
                                f"regress signature), received :{verb}")
         if method != "POST":
             return _error(405, f"Expected POST for :predict, received {method}")
-        if self.active >= self.config.max_concurrent:
-            return (503, _json({"error": f"Server busy: {self.active} predictions running or "
-                                         f"waiting; retry after {RETRY_AFTER_SECONDS} s"}),
-                    ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),))
-        self.active += 1
-        try:
-            return await self._predict(scope, receive)
-        finally:
-            self.active -= 1
+        return await self._predict(scope, receive)
 
     async def _predict(self, scope, receive):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.timeout
-        declared = int(dict(scope["headers"]).get(b"content-length", 0))
-        size = f" of {declared} bytes" if declared else ""
-        too_large = _error(413, f"Request body{size} is over the limit of "
-                                f"{self.config.max_body_bytes} bytes")
+        body = await self._read_body(scope, receive, deadline)
+        if self.active >= self.config.max_concurrent:
+            self.buffered -= len(body)
+            raise _busy(f"{self.active} predictions running or waiting")
+        self.active += 1
+        cancelled = threading.Event()
+        work = loop.run_in_executor(self._executor, self._run, body, cancelled)
+        work.add_done_callback(lambda _: self._release(len(body)))
+        # After the body, the only message left is http.disconnect: the client went away.
+        gone = asyncio.ensure_future(receive())
         try:
-            body = await asyncio.wait_for(self._read_body(receive), self.config.timeout)
-        except asyncio.TimeoutError:
-            if declared > self.config.max_body_bytes:
-                return too_large
-            return _error(408, f"Request body not received within {self.config.timeout} s")
-        if body is None:
-            return too_large
-        work = loop.run_in_executor(self._executor, self._run, body)
-        try:
-            # shield: a timed-out prediction still runs to its end and holds its slot until
-            # then, so `active` counts the threads really busy.
-            return await asyncio.wait_for(asyncio.shield(work), deadline - loop.time())
-        except asyncio.TimeoutError:
-            self.active += 1
-            work.add_done_callback(lambda _: self._release())
-            return _error(504, f"Prediction did not finish within {self.config.timeout} s")
+            done, _ = await asyncio.wait({work, gone}, timeout=max(deadline - loop.time(), 0),
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+        if work in done:
+            return work.result()
+        cancelled.set()  # the thread stops at its next chunk, then frees the slot
+        if gone in done:
+            raise _Disconnected()
+        return _error(504, f"Prediction did not finish within {self.config.timeout} s")
 
-    def _release(self):
+    def _release(self, size):
         self.active -= 1
+        self.buffered -= size
 
-    async def _read_body(self, receive):
-        """The body, or None when it is over the limit. An oversized body is still read to its
-        end (and dropped, so memory stays bounded): a server that answers before the client
-        has sent everything resets the connection, and the client never sees the 413."""
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Disconnected()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size <= self.config.max_body_bytes:
-                chunks.append(chunk)
-            if not message.get("more_body"):
-                return b"".join(chunks) if size <= self.config.max_body_bytes else None
+    async def _read_body(self, scope, receive, deadline):
+        """The whole body, its bytes counted in `self.buffered` (the caller gives them back).
 
-    def _run(self, body):
-        """Parse, check, predict and encode, on a worker thread: (status, body, headers)."""
+        A body must arrive by `deadline` and, once it has had `header_timeout` seconds, at an
+        average of at least `min_upload_rate` bytes per second: 408 otherwise. A body over
+        `max_body_bytes` (413), or one that would take `buffered` over its budget (503), is
+        still read to its end, without being kept: a server that answers before the client has
+        sent everything resets the connection, and the client never sees why.
+        """
+        config, loop = self.config, asyncio.get_running_loop()
+        declared = int(dict(scope["headers"]).get(b"content-length", 0))
+        start, chunks, size, refusal = loop.time(), [], 0, None
+        try:
+            while True:
+                slow = start + config.header_timeout + size / config.min_upload_rate
+                try:
+                    message = await asyncio.wait_for(
+                        receive(), max(min(deadline, slow) - loop.time(), 0))
+                except asyncio.TimeoutError:
+                    raise refusal or self._late(declared, size, loop.time() - start,
+                                                slow < deadline) from None
+                if message["type"] == "http.disconnect":
+                    raise _Disconnected()
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if refusal is None and size > config.max_body_bytes:
+                    refusal = self._too_large(declared)
+                elif refusal is None and self.buffered + len(chunk) > self.budget:
+                    refusal = _busy(f"request bodies hold {self.buffered} bytes")
+                if refusal is None:
+                    chunks.append(chunk)
+                    self.buffered += len(chunk)
+                if not message.get("more_body"):
+                    if refusal is not None:
+                        raise refusal
+                    return b"".join(chunks)
+        except BaseException:
+            self.buffered -= sum(len(chunk) for chunk in chunks)
+            raise
+
+    def _too_large(self, declared):
+        size = f" of {declared} bytes" if declared else ""
+        return _Refused(413, f"Request body{size} is over the limit of "
+                             f"{self.config.max_body_bytes} bytes")
+
+    def _late(self, declared, size, elapsed, too_slow):
+        if declared > self.config.max_body_bytes:
+            return self._too_large(declared)
+        if too_slow:
+            return _Refused(408, f"Request body arrived at under {self.config.min_upload_rate} "
+                                 f"bytes/s ({size} bytes in {elapsed:.1f} s)")
+        return _Refused(408, f"Request body not received within {self.config.timeout} s")
+
+    def _run(self, body, cancelled):
+        """Parse, check, predict and encode, on a worker thread: (status, body, headers), or
+        None when `cancelled` was set before the prediction finished."""
+        if cancelled.is_set():
+            return None
         try:
             request = load_request(body)
             signature = request["signature_name"]
             if signature not in self.model.signature_names():
                 raise RequestError(f"Serving signature name: {signature!r} not found in "
                                    f"signature def (found {self.model.signature_names()})")
+            config = self.config
             rows, inputs = parse_inputs(request, self.model.input_specs(signature),
-                                        self.config.max_batch, self.config.max_pixels)
-            outputs = self.model.predict(signature, inputs)
+                                        config.max_batch, config.max_pixels,
+                                        config.max_request_pixels)
+            outputs = self._predict_chunks(signature, inputs, rows, cancelled)
         except RequestError as error:
             return _error(error.status, str(error))
-        except tf.errors.InvalidArgumentError as error:
-            return _error(400, f"Could not run the model on the inputs: "
-                               f"{error.message.splitlines()[0]}")
+        if outputs is None:
+            return None
         return 200, format_predictions(outputs, rows), ()
+
+    def _predict_chunks(self, signature, inputs, rows, cancelled):
+        """{output name: NumPy array} of the model on `inputs`, `PREDICT_CHUNK` instances at a
+        time; None once `cancelled` is set.
+
+        Raises:
+            RequestError naming the instance that does not decode, and why.
+        """
+        count = len(next(iter(inputs.values())))
+        parts = []
+        for start in range(0, count, PREDICT_CHUNK):
+            if cancelled.is_set():
+                return None
+            chunk = {name: value[start:start + PREDICT_CHUNK] for name, value in inputs.items()}
+            try:
+                parts.append(self.model.predict(signature, chunk))
+            except tf.errors.InvalidArgumentError as error:
+                raise RequestError(self._explain(chunk, start, rows, error)) from None
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+    def _explain(self, chunk, start, rows, error):
+        """What the graph refused: the first image instance of `chunk` the scanner finds bad
+        (truncated, an animation, ...), else TensorFlow's reason."""
+        where = "instances" if rows else "inputs"
+        for name, values in chunk.items():
+            if values.dtype != object or not name.endswith("image_bytes"):
+                continue
+            for offset, data in enumerate(values):
+                entry = scan_bytes(data, max_pixels=self.config.max_pixels)
+                if entry.status != "ok":
+                    return f"{where}[{start + offset}]: {entry.status}: {entry.reason}"
+        return f"Could not run the model on the inputs: {decode_error_reason(error)}"

@@ -6,6 +6,7 @@ Plain Python (urllib); no TensorFlow.
 import base64
 import json
 import os
+import random
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +20,30 @@ class ServerError(RuntimeError):
         self.status = status
 
 
+def backoff_delay(attempt, retry_after=0.0, base=0.5, cap=30.0, rng=random):
+    """Seconds to wait before retry number `attempt` (0 for the first) of a refused request:
+    the server's Retry-After (at most `cap`) plus a "full jitter" exponential backoff, uniform
+    in [0, min(cap, base * 2 ** attempt)] (M. Brooker, "Exponential Backoff And Jitter", AWS
+    Architecture Blog, 2015), so that clients refused together do not retry together.
+
+    Args:
+        attempt: 0, 1, 2 ... for the first, second, third retry.
+        retry_after: seconds the server asked for (its Retry-After header); 0 when none.
+        base: the backoff window of the first retry, in seconds; it doubles with each retry.
+        cap: longest backoff window, and longest Retry-After honoured, in seconds.
+        rng: a `random.Random` (or the `random` module) drawing the jitter.
+    """
+    return min(retry_after, cap) + rng.uniform(0, min(cap, base * 2 ** attempt))
+
+
+def _retry_after(value):
+    """Seconds of a Retry-After header: a number of seconds; 0 when absent or an HTTP date."""
+    try:
+        return max(float(value), 0.0) if value else 0.0
+    except ValueError:
+        return 0.0
+
+
 class Client:
     """Predictions of one served model.
 
@@ -27,14 +52,20 @@ class Client:
         model: the model name in URLs.
         version: a version number; None asks for the one served by default (the latest).
         timeout: seconds per request.
-        retries: times a 503 (server busy) is retried, after the server's Retry-After.
+        retries: times a 503 (server busy) is retried, after the server's Retry-After plus a
+            jittered exponential backoff (`backoff_delay`).
+        backoff: the backoff window of the first retry in seconds; it doubles with each retry.
+        rng: a `random.Random` drawing the jitter; None for a fresh one.
     """
 
-    def __init__(self, url, model, version=None, timeout=60.0, retries=3):
+    def __init__(self, url, model, version=None, timeout=60.0, retries=3, backoff=0.5,
+                 rng=None):
         path = f"/v1/models/{model}" + (f"/versions/{version}" if version is not None else "")
         self.base = url.rstrip("/") + path
         self.timeout = timeout
         self.retries = retries
+        self.backoff = backoff
+        self._random = rng or random.Random()
 
     def _request(self, url, body=None):
         request = urllib.request.Request(url, data=body, headers={
@@ -51,7 +82,8 @@ class Client:
                     message = text or error.reason
                 if error.code != 503 or attempt == self.retries:
                     raise ServerError(error.code, message) from None
-                time.sleep(float(error.headers.get("Retry-After") or 1))
+                time.sleep(backoff_delay(attempt, _retry_after(error.headers.get("Retry-After")),
+                                         self.backoff, rng=self._random))
 
     def status(self):
         """The model's version status document."""

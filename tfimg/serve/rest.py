@@ -33,8 +33,8 @@ class RequestError(ValueError):
 
 
 def check_image(data, where, max_pixels):
-    """Refuses bytes that are not a decodable image of at most `max_pixels` declared pixels
-    (`tfimg.formats.open_header`: content and header only).
+    """The declared pixel count (width * height) of bytes that must be a decodable image of at
+    most `max_pixels` declared pixels (`tfimg.formats.open_header`: content and header only).
 
     Raises:
         RequestError naming `where` (e.g. "instances[3]").
@@ -43,7 +43,9 @@ def check_image(data, where, max_pixels):
         image, _ = open_header(data, max_pixels)
     except ImageError as error:
         raise RequestError(f"{where}: {error}") from None
+    width, height = image.size
     image.close()
+    return width * height
 
 
 def _is_b64(value):
@@ -65,8 +67,9 @@ def _string(value, where):
                        f"{json.dumps(value)[:80]}")
 
 
-def _column(values, name, spec, where, max_pixels):
-    """One input's batch as a NumPy array of the signature's dtype and shape."""
+def _column(values, name, spec, where, limits):
+    """One input's batch as a NumPy array of the signature's dtype and shape; `limits` is
+    (max_pixels per image, max_request_pixels over the column)."""
     dtype, shape = spec
     if dtype == "string":
         if not isinstance(values, list):
@@ -74,12 +77,19 @@ def _column(values, name, spec, where, max_pixels):
                                f"input {name!r}")
         column = [_string(value, f"{where}[{i}]") for i, value in enumerate(values)]
         if name.endswith("image_bytes"):
+            max_pixels, max_request_pixels = limits
+            total = 0
             for i, data in enumerate(column):
-                check_image(data, f"{where}[{i}]", max_pixels)
+                total += check_image(data, f"{where}[{i}]", max_pixels)
+                if total > max_request_pixels:
+                    raise RequestError(
+                        f"{where}[{i}]: the images up to this one declare {total} pixels, over "
+                        f"the limit of {max_request_pixels} per request (send fewer or smaller "
+                        f"images per request)")
         return np.array(column, dtype=object)
     try:
         array = np.asarray(values, dtype=np.dtype(dtype))
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise RequestError(f"{where}: expected numbers ({dtype}) for input {name!r}: "
                            f"{error}") from None
     expected = ["-1" if size is None else str(size) for size in shape]
@@ -94,12 +104,15 @@ def load_request(body):
     """The JSON object of a predict request body (bytes), its top-level fields checked.
 
     Raises:
-        RequestError (400) for malformed JSON or fields TF Serving does not know.
+        RequestError (400) for malformed JSON (numbers of over 4300 digits and nesting deeper
+        than Python's recursion limit included) or fields TF Serving does not know.
     """
     try:
         request = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, int digit limit
         raise RequestError(f"Malformed JSON request body: {error}") from None
+    except RecursionError:
+        raise RequestError("Malformed JSON request body: nested too deeply") from None
     if not isinstance(request, dict):
         raise RequestError("Expected a JSON object with \"instances\" or \"inputs\"")
     unknown = set(request) - {"signature_name", "instances", "inputs"}
@@ -114,7 +127,7 @@ def load_request(body):
     return request
 
 
-def parse_inputs(request, specs, max_batch, max_pixels):
+def parse_inputs(request, specs, max_batch, max_pixels, max_request_pixels):
     """(row format?, {input name: NumPy array}) of a request from `load_request`.
 
     Args:
@@ -122,6 +135,8 @@ def parse_inputs(request, specs, max_batch, max_pixels):
         specs: {input name: (dtype name, shape)} of the signature (`ServedModel.input_specs`).
         max_batch: most instances (rows) accepted.
         max_pixels: largest declared pixel count of an image input.
+        max_request_pixels: largest sum of declared pixel counts over an image input's
+            instances.
 
     Raises:
         RequestError (400) naming the field at fault.
@@ -154,7 +169,8 @@ def parse_inputs(request, specs, max_batch, max_pixels):
         if len(columns[name]) > max_batch:
             raise RequestError(f"{label}: {len(columns[name])} instances is over the "
                                f"limit of {max_batch} per request")
-        arrays[name] = _column(columns[name], name, specs[name], label, max_pixels)
+        arrays[name] = _column(columns[name], name, specs[name], label,
+                               (max_pixels, max_request_pixels))
     return rows, arrays
 
 

@@ -1,6 +1,7 @@
 """Running the REST app on uvicorn (an ASGI server): in the foreground for `tfimg serve`, or on a
 background thread for notebooks and tests."""
 
+import functools
 import logging
 import socket
 import threading
@@ -8,6 +9,7 @@ import threading
 import uvicorn
 
 from tfimg.serve.app import RestApp
+from tfimg.serve.protocol import GuardedH11Protocol
 from tfimg.serve.served_model import ServedModel
 
 
@@ -36,9 +38,11 @@ class Server:
         self._socket = _listen(config.host, config.port)
         host, port = self._socket.getsockname()[:2]
         self.url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-        # Keep-alive connections idle for 5 s are closed; the app answers everything else.
+        # Keep-alive connections idle for 5 s are closed; headers have `header_timeout`; the
+        # app answers everything else.
+        protocol = functools.partial(GuardedH11Protocol, header_timeout=config.header_timeout)
         self._uvicorn = uvicorn.Server(uvicorn.Config(
-            self.app, lifespan="off", log_level=log_level, timeout_keep_alive=5,
+            self.app, http=protocol, lifespan="off", log_level=log_level, timeout_keep_alive=5,
             access_log=log_level in ("debug", "info")))
         self._thread = None
 
