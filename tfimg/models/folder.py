@@ -83,8 +83,12 @@ def save_model_folder(model, metadata, out):
     then swaps it into place.
 
     Raises:
-        ValueError: when `metadata` has no known "task" or no "preprocessing".
+        ValueError: when `metadata` has no known "task" or no "preprocessing", or the model
+            has no weights yet (it would reload with new random ones).
     """
+    if not model.built:
+        raise ValueError(f"Expected a built model (call it on a batch or build() it) to save "
+                         f"to {out!r}: an unbuilt model reloads with new random weights")
     if metadata.get("task") not in TASKS:
         raise ValueError(f"Expected metadata task in {TASKS}, received "
                          f"{metadata.get('task')!r}")
