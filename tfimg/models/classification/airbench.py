@@ -175,8 +175,9 @@ class AirbenchNet(keras.Model):
         x = self.flatten(self.head_pool(x))
         return self.classifier(x) / 9.0
 
-    def _quantized_half_logits(self, images, training):
-        """Half the logits of int8 `images`, computed as LiteRT's int8 model does."""
+    def _quantized_half_logits(self, images, training, weight=0.5):
+        """`weight` x the logits of int8 `images`, computed as LiteRT's int8 model does (the
+        weight folded into the classifier's kernel)."""
         quantizers = iter(self.quantizers[1:-2])
 
         def rounded(x):
@@ -194,7 +195,7 @@ class AirbenchNet(keras.Model):
                 x = self.pool(x)
             x = rounded(ops.gelu(x))
         x = self.flatten(self.head_pool(x))
-        return rounded(ops.matmul(x, quantized_kernel(self.classifier.kernel / 18.0)))
+        return rounded(ops.matmul(x, quantized_kernel(self.classifier.kernel * (weight / 9))))
 
     def _views(self, images):
         """[(weight, view)] of `images` whose weighted logits are the prediction: the test-time
@@ -219,11 +220,18 @@ class AirbenchNet(keras.Model):
         quantize_input, quantize_sum, quantize_scores = (self.quantizers[0], self.quantizers[-2],
                                                          self.quantizers[-1])
         images = quantize_input(images, training=training)
-        views = self._views(images) if not training else [(1.0, images)]
-        # Each view's logits are computed at half scale (as the two mirror views of the
-        # original form, whose sum LiteRT rounds once).
-        logits = sum(2 * weight * self._quantized_half_logits(view, training)
-                     for weight, view in views)
+        if training or self.tta_level == 0:  # one view, as the two halves of a mirror pair
+            half = self._quantized_half_logits(images, training)
+            logits = half + half
+        else:
+            # Each view's weight is folded into its classifier kernel, so that LiteRT only
+            # adds the views' int8 logits, rounding each partial sum.
+            parts = [self._quantized_half_logits(view, training, weight)
+                     for weight, view in self._views(images)]
+            logits = parts[0]
+            for part in parts[1:-1]:
+                logits = quantize_sum(logits + part, training=training)
+            logits = logits + parts[-1]
         logits = quantize_sum(logits, training=training)
         return quantize_scores(self.softmax(logits), training=training)
 
