@@ -34,7 +34,8 @@ def add_parser(verbs):
     parser.add_argument("--accept-parity-failure", action="store_true", default=None,
                         help="keep an export that fails its parity check; parity.json records "
                              "it (default: refuse it)")
-    parser.add_argument("--config", help="JSON file of settings; flags given here win")
+    parser.add_argument("--config", help="JSON file of settings; flags given here win "
+                        "(default: none)")
     parser.set_defaults(run=run)
 
 

@@ -27,8 +27,10 @@ def add_parser(verbs):
     parser.add_argument("--max-pixels", type=int, help="largest declared width x height of an "
                         f"image ({default(ServeConfig, 'max_pixels')})")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning",
-                        "error"], help="uvicorn's log level; info logs every request")
-    parser.add_argument("--config", help="JSON file of settings; flags given here win")
+                        "error"], help="uvicorn's log level; info logs every request "
+                        "(default %(default)s)")
+    parser.add_argument("--config", help="JSON file of settings; flags given here win "
+                        "(default: none)")
     parser.set_defaults(run=run)
 
 
