@@ -114,10 +114,11 @@ def main():
     encoded = [open(path, "rb").read() for path in paths]
     scratch = tempfile.mkdtemp(prefix="tfimg-bench-serving-")
     name = "bench"
-    for kind in ("saved_model", "tflite"):
-        export(ExportConfig(model=args.model, data=args.data, out=scratch, name=name,
-                            format=kind, parity_images=200))
-    base = os.path.join(scratch, name)
+    exported = {kind: export(ExportConfig(model=args.model, data=args.data, out=scratch,
+                                          name=name, format=kind, parity_images=200))[0]
+                for kind in ("saved_model", "tflite")}
+    base = os.path.dirname(exported["saved_model"])  # TF Serving's folder: SavedModels only
+    lite_folder = exported["tflite"]
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"TensorFlow {tf.__version__}; model {args.model}, {len(encoded)} JPEG files, "
           f"{args.requests} requests per row")
@@ -149,7 +150,7 @@ def main():
     model, metadata = load_model_folder(args.model)
     images = load_images(paths[:1], Preprocessing.from_metadata(metadata))
     floats = tf.saved_model.load(os.path.join(base, "1")).signatures["predict_images"]
-    lite = TfliteModel(open(os.path.join(base, "2", "model.tflite"), "rb").read())
+    lite = TfliteModel(open(os.path.join(lite_folder, "model.tflite"), "rb").read())
     one_jpeg = tf.constant(encoded[:1])
     print("\n| per image, batch 1, in process | median ms |\n|---|---:|")
     for label, function in (

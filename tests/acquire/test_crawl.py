@@ -78,6 +78,13 @@ def test_crawl_follows_links_within_depth_scope_and_robots(tmp_path):
                          max_pages=1, log=lambda line: None)) == 5  # the start page only
 
 
+def test_crawl_of_a_host_that_does_not_resolve_says_so(tmp_path):
+    lines = []
+    assert crawl("http://tfimg-test.invalid/", _config(tmp_path), log=lines.append) == []
+    assert lines[0].startswith("skipped http://tfimg-test.invalid/: connection_error: cannot "
+                               "resolve 'tfimg-test.invalid'")
+
+
 def test_crawl_command_downloads_with_the_source_page(tmp_path):
     with LocalServer() as server:
         assert main(["crawl", server.url + "/site/index.html", "--out", str(tmp_path / "out"),

@@ -121,6 +121,25 @@ def test_private_addresses_are_refused_unless_allowed(servers, tmp_path):
     assert server.requests() == [] and other.requests() == []
 
 
+def test_a_host_that_does_not_resolve_is_reported_as_such(tmp_path):
+    # Offline, or a typo: the robots.txt of an unresolvable host cannot be fetched either, and
+    # the manifest says why (.invalid never resolves, RFC 2606), not "robots_disallowed".
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://tfimg-test.invalid/a.jpg\n")
+    download(_config(urls, tmp_path / "out", retries=0), log=lambda line: None)
+    (row,) = read_rows(tmp_path / "out" / "manifest.jsonl").values()
+    assert row["status"] == "connection_error"
+    assert row["error"].startswith("cannot resolve 'tfimg-test.invalid'")
+
+
+def test_unsafe_addresses_name_the_flag(servers, tmp_path):
+    server, _ = servers
+    urls = _write_list(tmp_path / "urls.txt", server, ["/img/1.jpg"])
+    download(_config(urls, tmp_path / "out", allow_private=()), log=lambda line: None)
+    (row,) = read_rows(tmp_path / "out" / "manifest.jsonl").values()
+    assert row["error"].endswith("is a loopback address (allow it with --allow-private)")
+
+
 def _fetched(server, since):
     """Paths requested after the `since`-th request, robots.txt left out, sorted."""
     return sorted(path for path, _, _ in server.requests()[since:] if path != "/robots.txt")
@@ -228,8 +247,8 @@ def test_bad_lists_and_settings_are_clear_errors(tmp_path):
     assert [row.url for row in read_url_list(tmp_path / "d.txt")] == [
         "http://x/1.jpg", "http://x/2.jpg"]
     for values, message in [({"shard": "3/2"}, "1 <= K <= N"), ({"threads": 0}, "threads >= 1"),
-                            ({"allow_private": ["nonsense"]}, "CIDR"),
-                            ({"resize_mode": "fit"}, "resize_mode in")]:
+                            ({"allow_private": ["nonsense"]}, "CIDR network in --allow-private"),
+                            ({"resize_mode": "fit"}, "--resize-mode in")]:
         with pytest.raises(ValueError, match=message):
             DownloadConfig(urls="u.txt", out=str(tmp_path), **values)
 

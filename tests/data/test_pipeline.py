@@ -8,6 +8,7 @@ tests check a normalisation mode on the way (each says so).
 import dataclasses
 import os
 import shutil
+import time
 
 import keras
 import numpy as np
@@ -18,6 +19,7 @@ from PIL import Image
 from tests.tolerances import assert_close_to_reference
 from tfimg.data import (PipelineConfig, build_pipeline, decode_batch, from_directory,
                         from_manifest, from_tfds, from_tfrecords, write_tfrecords)
+from tfimg.data import tfds_source
 from tfimg.ops import resize
 
 BATCH_SIZE = 16
@@ -356,14 +358,30 @@ def test_tfds_source_through_mock_data(tfds_metadata, name, class_names):
     assert pipeline.skipped() == []
 
 
-def test_tfds_without_metadata_fails_to_count(tmp_path):
-    # What happens under mock_data's default policy (USE_CODE, no metadata): the split sizes
-    # are unknown and build_pipeline, which needs len(source), raises.
-    tfds = pytest.importorskip("tensorflow_datasets")
-    with tfds.testing.mock_data(num_examples=8, policy=tfds.testing.MockPolicy.USE_CODE):
-        source = from_tfds("mnist", split="train", data_dir=str(tmp_path), download=False)
-        with pytest.raises(KeyError, match="splits"):
-            len(source)
+def test_tfds_not_prepared_is_one_clear_error(tmp_path):
+    pytest.importorskip("tensorflow_datasets")
+    source = from_tfds("mnist", split="train", data_dir=str(tmp_path), download=False)
+    with pytest.raises(ValueError, match=r"'mnist' is not prepared in .*\(--data DIR\)"):
+        len(source)
+
+
+def test_tfds_offline_fails_within_seconds(tmp_path, monkeypatch):
+    # Offline: the host tfds downloads from does not resolve (.invalid never does, RFC 2606);
+    # tfds' own retries would take minutes.
+    pytest.importorskip("tensorflow_datasets")
+    monkeypatch.setattr(tfds_source, "TFDS_HOST", "tfds-host.invalid")
+    source = from_tfds("cifar10", split="train", data_dir=str(tmp_path))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"'cifar10' .* cannot resolve tfds-host.invalid .*--data"):
+        source.images()
+    assert time.perf_counter() - start < tfds_source.RESOLVE_SECONDS + 5
+    assert not list(tmp_path.rglob("*.tfrecord*"))
+
+
+def test_tfds_unknown_name_is_a_value_error():
+    pytest.importorskip("tensorflow_datasets")
+    with pytest.raises(ValueError, match="no dataset 'no_such_dataset'"):
+        len(from_tfds("no_such_dataset"))
 
 
 # --- configuration errors ---------------------------------------------------------------------

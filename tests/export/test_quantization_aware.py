@@ -41,7 +41,8 @@ def test_quantization_aware_model_exports_int8_from_its_learned_ranges(
     float_accuracy = json.loads(open(os.path.join(model_folder, "metadata.json")).read())[
         "validation_accuracy"]
     assert figures["accuracy_export"] >= float_accuracy - 0.02
-    model = TfliteModel((tmp_path / "digits_cnn_int8" / "1" / "model.tflite").read_bytes())
+    model = TfliteModel((tmp_path / "tflite" / "digits_cnn_int8" / "1" / "model.tflite")
+                        .read_bytes())
     assert np.dtype(model.input_details["dtype"]).name == "int8"
     # The input scale is the range the model learned, not a calibration of its own.
     keras_model, _ = load_model_folder(quantization_aware_folder)

@@ -268,7 +268,7 @@ def test_a_tflite_export_is_refused_with_a_hint(exported, digits, tmp_path):
     export(ExportConfig(model=exported[0], data=str(digits), name="lite", out=str(tmp_path),
                         format="tflite", parity_images=20))
     with pytest.raises(ValueError, match="holds TFLite exports"):
-        Server(ServeConfig(model=str(tmp_path / "lite"), port=0))
+        Server(ServeConfig(model=str(tmp_path / "tflite" / "lite"), port=0))
 
 
 def test_settings_and_folders_are_checked(tmp_path):

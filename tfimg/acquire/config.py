@@ -71,14 +71,15 @@ class DownloadConfig(Settings):
 
     def __post_init__(self):
         if not self.out:
-            raise ValueError("Expected out, the dataset folder, received none")
+            raise ValueError("Expected --out, the dataset folder, received none")
         object.__setattr__(self, "allow_private", tuple(self.allow_private))
         parse_networks(self.allow_private)
         parse_shard(self.shard)
         for name, choices in (("resize_mode", RESIZE_MODES), ("encode_format", ENCODE_FORMATS),
                               ("dedup", DEDUP_MODES), ("retry_failed", RETRY_MODES)):
             if getattr(self, name) not in choices:
-                raise ValueError(f"Expected {name} in {tuple(choices)}, received "
+                raise ValueError(f"Expected --{name.replace('_', '-')} in {tuple(choices)}, "
+                                 f"received "
                                  f"{getattr(self, name)!r}")
         self.require_minimum(("threads", "per_host", "max_bytes", "max_pixels", "image_size",
                               "shard_size"), 1)

@@ -120,10 +120,9 @@ def crawl(start_url, config, depth=1, same_site=True, max_pages=100, log=print):
     try:
         while queue and pages < max_pages:
             url, level = queue.popleft()
-            if robots is not None and not robots.allowed(url):
-                log(f"skipped {url}: robots.txt disallows it")
-                continue
             try:
+                if robots is not None:
+                    robots.check(url)
                 with gates.slot(url, robots.crawl_delay(url) if robots else 0.0):
                     response = fetcher.get(url, accept="text/html,application/xhtml+xml")
             except FetchError as error:

@@ -65,8 +65,7 @@ class _Run:
         """The image Response of `row`, after robots.txt and retries."""
         delay = 0.0
         if self.robots is not None:
-            if not self.robots.allowed(row.url):
-                raise FetchError("robots_disallowed", "robots.txt disallows this URL for tfimg")
+            self.robots.check(row.url)
             delay = self.robots.crawl_delay(row.url)
         for attempt in itertools.count():
             try:

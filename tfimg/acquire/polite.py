@@ -1,7 +1,8 @@
 """Politeness: robots.txt, AI opt-outs, and per-host limits on concurrency and request rate.
 
 robots.txt follows RFC 9309: a 4xx answer means no rules (everything allowed); a 5xx answer or
-an unreachable server means "disallow everything" for that host; `Crawl-delay` raises the delay
+an unreachable server means "disallow everything" for that host (an unreachable one is reported
+as such: "cannot resolve HOST" offline, not as a robots.txt refusal); `Crawl-delay` raises the delay
 between requests to the host. Opt-outs: the `X-Robots-Tag` header and `<meta name="robots">`
 values `noai` and `noimageai` (also when addressed to our user agent, `tfimg: noai`).
 
@@ -44,6 +45,7 @@ class Robots:
         self.fetcher = fetcher
         self.agent = agent
         self._rules = {}
+        self._unreachable = {}  # host key -> the FetchError of its robots.txt
         self._locks = {}
         self._lock = threading.Lock()
 
@@ -57,22 +59,35 @@ class Robots:
             return self._rules[key]
 
     def _fetch(self, key):
+        """The rules of host `key`; disallow-all when its server cannot be reached (the reason
+        kept for `check`)."""
         disallow_all = RobotsRules.parse("User-agent: *\nDisallow: /")
         try:
             response = self.fetcher.get(key + "/robots.txt", accept="text/plain",
                                         max_bytes=500 * 1024)  # Google reads 500 KiB
         except FetchError as error:
             # An unsafe or malformed host is reported by the download itself.
-            return RobotsRules() if error.status in ("unsafe_address", "bad_url") else (
-                disallow_all)
+            if error.status in ("unsafe_address", "bad_url"):
+                return RobotsRules()
+            self._unreachable[key] = error
+            return disallow_all
         if response.status >= 500:
             return disallow_all
         if response.status >= 400:
             return RobotsRules()
         return RobotsRules.parse(response.body.decode("utf-8", "replace"), self.agent)
 
-    def allowed(self, url):
-        return self._parser(url).allowed(url)
+    def check(self, url):
+        """Raises FetchError unless `url` may be fetched: the error of an unreachable host
+        (its status and reason, e.g. connection_error "cannot resolve 'example.com'"), or
+        "robots_disallowed"."""
+        rules = self._parser(url)
+        error = self._unreachable.get(host_key(url))
+        if error is not None:
+            raise FetchError(error.status, f"{error} (fetching robots.txt)",
+                             transient=error.transient)
+        if not rules.allowed(url):
+            raise FetchError("robots_disallowed", "robots.txt disallows this URL for tfimg")
 
     def crawl_delay(self, url):
         return self._parser(url).crawl_delay or 0.0

@@ -32,7 +32,7 @@ def parse_networks(values):
         try:
             networks.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
-            raise ValueError(f"Expected an IP address or CIDR network in allow_private, "
+            raise ValueError(f"Expected an IP address or CIDR network in --allow-private, "
                              f"received {value!r}") from None
     return tuple(networks)
 
@@ -54,7 +54,7 @@ def check_address(address, allowed=()):
     kind = ("loopback" if address.is_loopback else "link-local" if address.is_link_local else
             "private" if address.is_private else "multicast" if address.is_multicast else
             "reserved or unspecified")
-    raise UnsafeAddressError(f"{address} is a {kind} address (allow it with allow_private)")
+    raise UnsafeAddressError(f"{address} is a {kind} address (allow it with --allow-private)")
 
 
 def resolve(url, allowed=()):

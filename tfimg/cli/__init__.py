@@ -1,10 +1,10 @@
 """The `tfimg` command: a thin layer over the library, one module per verb."""
 
 import argparse
-import os
 import sys
 
 from tfimg import __version__
+from tfimg.cli.quiet import quiet_tensorflow
 
 VERBS = ("demo", "train", "evaluate", "predict", "recognize", "export", "scan", "doctor",
          "tfrecord", "serve", "download", "crawl", "stock", "labels")
@@ -23,9 +23,7 @@ def build_parser():
 
 
 def main(argv=None):
-    # Quiets TensorFlow's C++ warnings after start-up (TF 2.21 prints a few lines before it
-    # reads this, whatever the environment says).
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow()
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0

@@ -9,7 +9,8 @@ def add_parser(verbs):
     parser.add_argument("--model", required=True, help="model folder (or a tfimg train run)")
     parser.add_argument("--data", required=True, help="class folders DIR/<class>/<image>")
     parser.add_argument("--json", help="write the results here (default OUT/evaluation.json)")
-    parser.add_argument("--out", default="evaluation", help="folder for the PNG figures")
+    parser.add_argument("--out", default="evaluation",
+                        help="folder for the PNG figures (default %(default)s)")
     parser.set_defaults(run=run)
 
 

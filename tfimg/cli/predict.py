@@ -13,8 +13,10 @@ def add_parser(verbs):
     parser.add_argument("--model", required=True, help="model folder (or a tfimg train run); "
                         "with --server, the served model's name")
     parser.add_argument("--server", help="a TF Serving REST server (tfimg serve or "
-                        "tensorflow/serving), e.g. http://127.0.0.1:8501")
-    parser.add_argument("--top", type=int, default=5, help="classes shown per image")
+                        "tensorflow/serving), e.g. http://127.0.0.1:8501 (default: run the model "
+                        "folder here)")
+    parser.add_argument("--top", type=int, default=5,
+                        help="classes shown per image (default %(default)s)")
     parser.add_argument("images", nargs="+", help="image files")
     parser.set_defaults(run=run)
 

@@ -6,10 +6,11 @@ def add_parser(verbs):
     parser = verbs.add_parser("recognize", help="ImageNet top-k classes of images (ResNet50)")
     parser.add_argument("--weights", default="imagenet",
                         help="'imagenet' (downloaded by Keras, then cached) or a local weights "
-                        "file of the full ResNet50")
+                        "file of the full ResNet50 (default %(default)s)")
     parser.add_argument("--class-index", help="imagenet_class_index.json-style file "
                         "(default: ImageNet's, downloaded by Keras, then cached)")
-    parser.add_argument("--top", type=int, default=5, help="classes shown per image")
+    parser.add_argument("--top", type=int, default=5,
+                        help="classes shown per image (default %(default)s)")
     parser.add_argument("images", nargs="+", help="image files")
     parser.set_defaults(run=run)
 

@@ -35,8 +35,10 @@ def add_parser(verbs):
                         f"pixels over a request's images "
                         f"({default(ServeConfig, 'max_request_pixels')})")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning",
-                        "error"], help="uvicorn's log level; info logs every request")
-    parser.add_argument("--config", help="JSON file of settings; flags given here win")
+                        "error"], help="uvicorn's log level; info logs every request "
+                        "(default %(default)s)")
+    parser.add_argument("--config", help="JSON file of settings; flags given here win "
+                        "(default: none)")
     parser.set_defaults(run=run)
 
 

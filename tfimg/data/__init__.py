@@ -4,19 +4,40 @@
     splits = files.split(validation=0.1)                   # stable hash split
     train = tfimg.data.build_pipeline(splits["train"], image_size=(224, 224), shuffle=True)
     model.fit(train.dataset, ...)
+
+File listing, splitting and scanning are plain Python and imported at once; the names that need
+TensorFlow are imported on first use, so that `tfimg scan` and other plain verbs never pay for
+(or print) TensorFlow's start-up.
 """
 
-from tfimg.data.alternating_flip import AlternatingFlip
-from tfimg.data.decode import decode_batch, decode_error_reason, decode_image
-from tfimg.data.detection import detection_pipeline, from_annotations, write_detection_tfrecords
+import importlib
+
 from tfimg.data.files import ImageFiles, files_for_classes, from_directory, from_manifest
-from tfimg.data.pipeline import Pipeline, PipelineConfig, build_pipeline
-from tfimg.data.preprocessing import Preprocessing, decode_file, load_images
 from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_bytes, scan_file
 from tfimg.data.split import assign_split, hash_fraction
-from tfimg.data.tfds_source import TfdsSource, from_tfds
-from tfimg.data.tfrecord import TFRecordFiles, from_tfrecords, write_tfrecords
 from tfimg.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
+
+# Public name -> module, for the names that import TensorFlow.
+_TENSORFLOW_NAMES = {
+    "AlternatingFlip": "alternating_flip",
+    "decode_batch": "decode",
+    "decode_error_reason": "decode",
+    "decode_image": "decode",
+    "detection_pipeline": "detection",
+    "from_annotations": "detection",
+    "write_detection_tfrecords": "detection",
+    "Pipeline": "pipeline",
+    "PipelineConfig": "pipeline",
+    "build_pipeline": "pipeline",
+    "Preprocessing": "preprocessing",
+    "decode_file": "preprocessing",
+    "load_images": "preprocessing",
+    "TfdsSource": "tfds_source",
+    "from_tfds": "tfds_source",
+    "TFRecordFiles": "tfrecord",
+    "from_tfrecords": "tfrecord",
+    "write_tfrecords": "tfrecord",
+}
 
 __all__ = [
     "AlternatingFlip",
@@ -52,3 +73,12 @@ __all__ = [
     "write_detection_tfrecords",
     "write_tfrecords",
 ]
+
+
+def __getattr__(name):
+    if name in _TENSORFLOW_NAMES:
+        module = importlib.import_module(f"{__name__}.{_TENSORFLOW_NAMES[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

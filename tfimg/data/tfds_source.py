@@ -1,8 +1,28 @@
 """tensorflow-datasets as a source: any image classification dataset by name."""
 
+import concurrent.futures
 import dataclasses
+import socket
 
 import tensorflow as tf
+
+# tfds fetches prepared datasets and their metadata from Google Cloud Storage first. When this
+# host does not resolve, the machine is offline: a download would spend minutes in tfds'
+# retries (10 per URL, with backoff) before failing, so it is refused at once.
+TFDS_HOST = "storage.googleapis.com"
+RESOLVE_SECONDS = 5
+
+
+def _resolves(host, seconds=RESOLVE_SECONDS):
+    """Whether DNS resolves `host` within `seconds` (getaddrinfo itself has no timeout)."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        pool.submit(socket.getaddrinfo, host, 443).result(timeout=seconds)
+        return True
+    except (OSError, concurrent.futures.TimeoutError):
+        return False
+    finally:
+        pool.shutdown(wait=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,8 +42,27 @@ class TfdsSource:
     download: bool = True
 
     def _builder(self):
+        """The dataset's tfds builder, prepared; ValueError naming the dataset when it is not
+        prepared and cannot be (download=False, or offline)."""
         import tensorflow_datasets as tfds
-        return tfds.builder(self.name, data_dir=self.data_dir)
+        from tensorflow_datasets.core.registered import DatasetNotFoundError
+
+        try:
+            builder = tfds.builder(self.name, data_dir=self.data_dir)
+        except DatasetNotFoundError as error:
+            raise ValueError(f"tensorflow-datasets has no dataset {self.name!r}") from error
+        if builder.is_prepared():
+            return builder
+        where = f"is not prepared in {builder.data_dir}"
+        if not self.download:
+            raise ValueError(f"tfds dataset {self.name!r} {where} and download=False; prepare "
+                             "it once online, or use class folders (--data DIR) instead")
+        if not _resolves(TFDS_HOST):
+            raise ValueError(f"tfds dataset {self.name!r} {where} and cannot be downloaded: "
+                             f"cannot resolve {TFDS_HOST} (offline?); prepare it once online, "
+                             "or use class folders (--data DIR) instead")
+        builder.download_and_prepare()
+        return builder
 
     @property
     def class_names(self):
@@ -36,10 +75,10 @@ class TfdsSource:
     def images(self, shuffle_files=False, seed=0):
         """Dataset of (uint8 image, int32 label) as tfds decodes them."""
         import tensorflow_datasets as tfds
-        dataset = tfds.load(self.name, split=self.split, data_dir=self.data_dir,
-                            download=self.download, as_supervised=True,
-                            shuffle_files=shuffle_files,
-                            read_config=tfds.ReadConfig(shuffle_seed=seed))
+
+        dataset = self._builder().as_dataset(
+            split=self.split, as_supervised=True, shuffle_files=shuffle_files,
+            read_config=tfds.ReadConfig(shuffle_seed=seed))
         return dataset.map(lambda image, label: (image, tf.cast(label, tf.int32)))
 
 

@@ -1,11 +1,35 @@
 """Export: TF Serving SavedModels that take encoded image bytes, and TFLite (LiteRT) files, each
-checked against the Keras model before it is put in place."""
+checked against the Keras model before it is put in place.
+
+`ExportConfig` is plain Python (the command line reads its defaults for its help); the other
+names import TensorFlow, on first use.
+"""
+
+import importlib
 
 from tfimg.export.config import ExportConfig
-from tfimg.export.exporter import export, next_version
-from tfimg.export.parity import THRESHOLDS, ParityError
-from tfimg.export.serving import serving_archive
-from tfimg.export.tflite import FlexOpsError, TfliteModel, convert
+
+# Public name -> module, for the names that import TensorFlow.
+_TENSORFLOW_NAMES = {
+    "export": "exporter",
+    "export_folder": "exporter",
+    "next_version": "exporter",
+    "THRESHOLDS": "parity",
+    "ParityError": "parity",
+    "serving_archive": "serving",
+    "FlexOpsError": "tflite",
+    "TfliteModel": "tflite",
+    "convert": "tflite",
+}
 
 __all__ = ["ExportConfig", "FlexOpsError", "ParityError", "THRESHOLDS", "TfliteModel", "convert",
-           "export", "next_version", "serving_archive"]
+           "export", "export_folder", "next_version", "serving_archive"]
+
+
+def __getattr__(name):
+    if name in _TENSORFLOW_NAMES:
+        module = importlib.import_module(f"{__name__}.{_TENSORFLOW_NAMES[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

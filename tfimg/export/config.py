@@ -20,15 +20,19 @@ class ExportConfig(Settings):
             (int8 weights, float activations), "int8" (full integer, int8 input and output)
             or "int16x8" (full integer with 16-bit activations, int16 input and output: for
             models whose decisions int8 activations change too often).
-        out: base folder; the export goes to `out/name/version/` (TF Serving's layout).
+        out: base folder; a SavedModel goes to `out/name/version/` (TF Serving's layout, a
+            folder of SavedModel versions only), a TFLite file to `out/tflite/name/version/`.
         name: model name; defaults to the model folder's name.
         version: integer version; defaults to one more than the highest in `out/name`.
-        data: class folders of images for the parity check (and int8 calibration); defaults
-            to the validation split of the dataset the model was trained on.
-        parity_images: images compared between the export and the Keras model.
+        data: class folders of images for the parity check (and integer calibration), all of
+            them used; defaults to the validation split of the dataset the model was trained
+            on (its class folders, or its tfds split).
+        parity_images: most images compared between the export and the Keras model.
         representative_images: training images that calibrate integer activations.
         allow_flex: let TFLite use TensorFlow (Flex) ops; the app must then ship the Flex
             delegate. Off: a model that needs them is refused, naming the ops.
+        accept_parity_failure: keep an export that fails its parity check (parity.json then
+            says "passed": false, with the failures and "accepted_by_flag": true).
     """
 
     model: str
@@ -41,6 +45,7 @@ class ExportConfig(Settings):
     parity_images: int = 500
     representative_images: int = 200
     allow_flex: bool = False
+    accept_parity_failure: bool = False
 
     def __post_init__(self):
         if not self.model:

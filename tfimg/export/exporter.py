@@ -1,8 +1,10 @@
 """Exporting a model folder as a TF Serving SavedModel or a TFLite file, atomically, with a
 parity report.
 
-The export is assembled in `out/name/.tmp-VERSION-*`, loaded back and compared with the Keras
-model on real images, and only then renamed to `out/name/VERSION`: a process killed at any
+SavedModels go to `out/name/VERSION` (TF Serving's layout: that folder holds SavedModel
+versions only, ready for `tensorflow/serving`), TFLite files to `out/tflite/name/VERSION`. The
+export is assembled in a `.tmp-VERSION-*` folder beside its version, loaded back and compared
+with the Keras model on real images, and only then renamed into place: a process killed at any
 moment leaves no half-written version for a server to load (TF Serving ignores folders whose
 names are not numbers; the next export removes the leftovers). A version holds:
 
@@ -14,7 +16,6 @@ names are not numbers; the next export removes the leftovers). A version holds:
 """
 
 import glob
-import json
 import os
 import shutil
 import sys
@@ -25,9 +26,9 @@ import tensorflow as tf
 
 from tfimg.export import tflite
 from tfimg.export.config import ExportConfig
+from tfimg.export.images import parity_images
 from tfimg.export.parity import ParityError, compare, failures
 from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE, serving_archive
-from tfimg import data
 from tfimg.atomic import staging_folder, write_json
 from tfimg.models import load_model_folder
 
@@ -37,42 +38,6 @@ def next_version(base):
     versions = [int(name) for name in os.listdir(base) if name.isdigit()] if os.path.isdir(
         base) else []
     return max(versions, default=0) + 1
-
-
-class _Images:
-    """The images an export is checked on (validation split) and, when `calibrated`, the
-    images integer TFLite is calibrated with (training split): paths, labels and normalised
-    float32 images decoded as `tfimg predict` does."""
-
-    def __init__(self, config, metadata, calibrated):
-        root = config.data or metadata.get("dataset")
-        if not root or not os.path.isdir(root):
-            raise FileNotFoundError(f"No images for the parity check at {root!r}: pass data, "
-                                    f"class folders with the model's classes")
-        files = data.files_for_classes(root, list(metadata["class_names"]))
-        fraction = metadata.get("config", {}).get("validation", 0.2)
-        splits = files.split(validation=fraction)
-        self.decoder = data.Preprocessing.from_metadata(metadata).decoder()
-        self.paths, self.labels, self.images = self._load(splits["validation"],
-                                                          config.parity_images)
-        self.representative = (self._load(splits["train"], config.representative_images)[2]
-                               if calibrated else None)
-
-    def _load(self, files, count):
-        chosen = np.linspace(0, len(files) - 1, min(count, len(files))).round().astype(int)
-        full_paths = files.full_paths()
-        paths, labels, images = [], [], []
-        for index in sorted(set(chosen.tolist())):
-            path = full_paths[index]
-            try:
-                images.append(data.decode_file(self.decoder, path).numpy()[0])
-            except ValueError:
-                continue  # undecodable: the export would refuse it too
-            paths.append(path)
-            labels.append(files.labels[index])
-        if not images:
-            raise ValueError(f"No decodable images for the parity check in {files.root!r}")
-        return paths, np.array(labels), np.stack(images)
 
 
 def median_ms(function, repeats=30):
@@ -89,7 +54,7 @@ def median_ms(function, repeats=30):
 def _check_saved_model(staging, images, reference):
     loaded = tf.saved_model.load(staging)
     serve = loaded.signatures[BYTES_SIGNATURE]
-    contents = [open(path, "rb").read() for path in images.paths]
+    contents = images.contents
     scores = np.concatenate([serve(image_bytes=tf.constant(contents[i:i + 64]))["scores"]
                              for i in range(0, len(contents), 64)])
     figures = compare(scores, reference, images.labels)
@@ -131,18 +96,18 @@ def _size(folder):
                if os.path.isfile(path))
 
 
-def export(config):
-    """Exports `config.model` as `config` says; returns (version folder, parity figures).
+def export_folder(config):
+    """The folder of `config`'s versions: `out/name` for SavedModels (a TF Serving model
+    folder), `out/tflite/name` for TFLite files."""
+    if config.format == "saved_model":
+        return os.path.join(config.out, config.name)
+    return os.path.join(config.out, "tflite", config.name)
 
-    Raises:
-        ParityError: when the export does not follow the Keras model closely enough; nothing
-            is left in `out`.
-        tflite.FlexOpsError: when a TFLite export would need Flex ops and they are not allowed.
-    """
-    if not isinstance(config, ExportConfig):
-        raise TypeError(f"Expected an ExportConfig, received {type(config).__name__}")
-    model, metadata = load_model_folder(config.model)
-    base = os.path.join(config.out, config.name)
+
+def _version_target(config):
+    """(base folder, version, version folder) of a new export; stale staging folders of
+    killed exports removed."""
+    base = export_folder(config)
     os.makedirs(base, exist_ok=True)
     for stale in glob.glob(os.path.join(base, ".tmp-*")):
         shutil.rmtree(stale, ignore_errors=True)
@@ -150,33 +115,66 @@ def export(config):
     target = os.path.join(base, str(version))
     if os.path.exists(target):
         raise FileExistsError(f"{target!r} exists: versions are never overwritten")
+    return base, version, target
+
+
+def _refusal(config, kind, problems, figures):
+    """The one-line ParityError of a refused export: what disagreed and what to do."""
+    integer = kind in (f"tflite-{name}" for name in ("dynamic", *tflite.INTEGER_TYPES))
+    advice = ("check it on more images (--data DIR, --parity-images N)"
+              + (", try --quantize int16x8 or quantisation-aware training" if integer else "")
+              + ", or keep it anyway with --accept-parity-failure (recorded in parity.json)")
+    return ParityError(f"{kind} export of {config.model} refused: {'; '.join(problems)}, on "
+                       f"{figures['examples']} images of {figures['data']}; {advice}")
+
+
+def _build(config, kind, model, metadata, images, staging):
+    """Writes the export into `staging` and returns its parity figures (not yet judged)."""
+    reference = np.asarray(model.predict(images.images, batch_size=64, verbose=0))
+    archive = serving_archive(model, metadata)
+    if config.format == "saved_model":
+        archive.write_out(staging, verbose=False)
+        figures = _check_saved_model(staging, images, reference)
+    else:
+        figures = _export_tflite(config, staging, archive, images, reference,
+                                 getattr(model, "quantization_aware", False))
+    one = images.images[:1]
+    figures["keras_latency_ms_per_image"] = median_ms(lambda: model(one, training=False))
+    figures.update(kind=kind, bytes=_size(staging), data=images.source)
+    return figures
+
+
+def export(config):
+    """Exports `config.model` as `config` says; returns (version folder, parity figures).
+
+    Raises:
+        ParityError: when the export does not follow the Keras model closely enough and
+            `config.accept_parity_failure` is off; nothing is left in `out`.
+        tflite.FlexOpsError: when a TFLite export would need Flex ops and they are not allowed.
+    """
+    if not isinstance(config, ExportConfig):
+        raise TypeError(f"Expected an ExportConfig, received {type(config).__name__}")
+    model, metadata = load_model_folder(config.model)
     kind = "saved_model" if config.format == "saved_model" else f"tflite-{config.quantize}"
     quantization_aware = getattr(model, "quantization_aware", False)
     if quantization_aware and kind not in ("saved_model", "tflite-int8"):
         raise ValueError(f"{config.model!r} is quantisation-aware (it simulates int8): export it "
                          f"as a SavedModel or int8 TFLite, and the float model it was trained "
                          f"from for {kind}")
+    base, version, target = _version_target(config)
     calibrated = kind in (f"tflite-{name}" for name in tflite.INTEGER_TYPES)
-    images = _Images(config, metadata, calibrated and not quantization_aware)
-    reference = np.asarray(model.predict(images.images, batch_size=64, verbose=0))
+    print(f"{kind}: checking against Keras on the images of --data or the training data",
+          file=sys.stderr)
+    images = parity_images(config, metadata, calibrated and not quantization_aware)
     staging = staging_folder(base, f".tmp-{version}-")
     try:
-        archive = serving_archive(model, metadata)
-        if config.format == "saved_model":
-            archive.write_out(staging, verbose=False)
-            figures = _check_saved_model(staging, images, reference)
-        else:
-            figures = _export_tflite(config, staging, archive, images, reference,
-                                     quantization_aware)
-        one = images.images[:1]
-        figures["keras_latency_ms_per_image"] = median_ms(lambda: model(one, training=False))
-        figures.update(kind=kind, bytes=_size(staging), data=os.path.dirname(images.paths[0]))
+        figures = _build(config, kind, model, metadata, images, staging)
         problems = failures(figures, kind)
-        figures["passed"] = not problems
+        figures.update(passed=not problems, failures=problems,
+                       accepted_by_flag=bool(problems) and config.accept_parity_failure)
+        if problems and not config.accept_parity_failure:
+            raise _refusal(config, kind, problems, figures)
         write_json(os.path.join(staging, "parity.json"), figures)
-        if problems:
-            raise ParityError(f"{kind} export of {config.model!r} fails its parity check: "
-                              f"{'; '.join(problems)} ({json.dumps(figures)})")
         write_json(os.path.join(staging, "metadata.json"), {**metadata, "export": figures})
         with open(os.path.join(staging, "labels.txt"), "w", encoding="utf-8") as file:
             file.write("".join(f"{name}\n" for name in metadata["class_names"]))
@@ -185,6 +183,9 @@ def export(config):
     finally:
         if os.path.exists(staging):
             shutil.rmtree(staging)
+    if problems:
+        print(f"{kind}: kept despite its parity check (--accept-parity-failure): "
+              f"{'; '.join(problems)}", file=sys.stderr)
     print(f"{kind}: {target} ({figures['bytes'] / 2**20:.2f} MiB), max abs difference "
           f"{figures['max_abs_difference']:.2g}, top-1 agreement {figures['top1_agreement']:.4f}"
           f", accuracy {figures['accuracy_export']:.4f} (Keras {figures['accuracy_keras']:.4f}) "

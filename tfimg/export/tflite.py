@@ -79,8 +79,8 @@ def _run(converter):
         if "not supported by" in str(error) or "Flex" in str(error):
             raise FlexOpsError(f"The model needs TensorFlow ops that LiteRT's builtins lack: "
                                f"{str(error).strip().splitlines()[-1]}; export with "
-                               f"allow_flex=True to include them (the app must then link the "
-                               f"Flex delegate)") from None
+                               f"--allow-flex (allow_flex=True) to include them (the app "
+                               f"must then link the Flex delegate)") from None
         raise
 
 

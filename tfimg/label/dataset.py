@@ -25,6 +25,8 @@ from tfimg.label.labelmap import LabelMap
 from tfimg.label.voc import read_voc, write_voc
 
 FORMATS = ("voc", "yolo", "coco", "labelstudio")
+# Label map files that sit beside YOLO's NAME.txt files without being annotations.
+_LABEL_FILES = ("classes.txt", "predefined_classes.txt")
 
 
 def _files(root, extension):
@@ -74,15 +76,51 @@ def _labels_for(annotations, root):
                             for box in annotation.boxes}))
 
 
+def detect_format(source):
+    """The format of an annotation dataset, judged by its files: a folder of .xml files is
+    "voc", a folder of .txt files (besides classes.txt) "yolo", a JSON object with "images" and
+    "annotations" "coco", a JSON list of tasks "labelstudio".
+
+    Raises:
+        FileNotFoundError: `source` does not exist.
+        ValueError: the format cannot be told (no annotation files, or both kinds), naming
+            what was found and `--format`.
+    """
+    source = os.fspath(source)
+    if os.path.isfile(source):
+        value = interchange.read_json(source) if source.lower().endswith(".json") else None
+        if isinstance(value, dict) and {"images", "annotations"} <= set(value):
+            return "coco"
+        if isinstance(value, list):
+            return "labelstudio"
+        raise ValueError(f"{source}: not a COCO (object with images and annotations) or Label "
+                         f"Studio (list of tasks) JSON file; pass --format")
+    if not os.path.isdir(source):
+        raise FileNotFoundError(f"No annotation file or folder at {source!r}")
+    voc = len(_files(source, ".xml"))
+    yolo = len([path for path in _files(source, ".txt")
+                if os.path.basename(path) not in _LABEL_FILES])
+    if voc and yolo:
+        raise ValueError(f"{source}: {voc} .xml (VOC) and {yolo} .txt (YOLO) annotation files; "
+                         f"pass --format voc or --format yolo")
+    if not voc and not yolo:
+        raise ValueError(f"{source}: no annotation files (.xml for VOC, .txt for YOLO); pass "
+                         f"--format")
+    return "voc" if voc else "yolo"
+
+
 def load(source, kind, images=None):
     """(Annotations, LabelMap, images folder) of an annotation dataset.
 
     Raises:
+        FileNotFoundError: `source` does not exist.
         ValueError naming the file and field of the first unreadable annotation.
     """
     if kind not in FORMATS:
         raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
     source = os.fspath(source)
+    if not os.path.exists(source):
+        raise FileNotFoundError(f"No annotation file or folder at {source!r}")
     if kind in ("coco", "labelstudio"):
         images = images or os.path.dirname(os.path.abspath(source))
         value = interchange.read_json(source)

@@ -71,6 +71,8 @@ def validate(source, kind="voc", images=None, labels=None):
         labels: a LabelMap or a classes file; default: `classes.txt` in `source` when present.
     """
     issues = []
+    if not os.path.exists(source):
+        raise FileNotFoundError(f"No annotation file or folder at {os.fspath(source)!r}")
     if isinstance(labels, (str, os.PathLike)):
         labels = LabelMap.read(labels)
     if kind == "voc":  # file by file, so that one broken file does not hide the others

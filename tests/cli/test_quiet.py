@@ -1,0 +1,96 @@
+"""A quiet and quick command line: plain verbs never load TensorFlow, and the verbs that do
+print none of its C++ start-up lines nor Keras' false "ran out of data" warning."""
+
+import os
+import re
+import subprocess
+import sys
+import warnings
+
+import pytest
+from PIL import Image
+
+from tfimg.cli.quiet import quiet_tensorflow
+
+# An Abseil/TensorFlow C++ log line ("I0000 00:00:1796.2 8555 port.cc:153] ...") or its preamble.
+CPP_LOG_LINE = re.compile(r"^[IWEF]\d{4} [\d:. ]+\d+ \S+:\d+\]|absl::InitializeLog|oneDNN|cuInit",
+                          re.MULTILINE)
+
+# Runs the CLI in a fresh interpreter and says on its last line whether TensorFlow was loaded.
+RUN_AND_REPORT = """
+import sys
+from tfimg.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:  # --help
+    code = exit.code
+print("tensorflow loaded:", "tensorflow" in sys.modules)
+"""
+
+
+def _run(code, *args, env=None):
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def _plain_folder(root):
+    (root / "cats").mkdir(parents=True)
+    Image.new("RGB", (8, 8), "red").save(root / "cats" / "a.png")
+    (root / "cats" / "a.txt").write_text("0 0.5 0.5 0.25 0.25\n")
+    (root / "classes.txt").write_text("cat\n")
+    return root
+
+
+@pytest.mark.parametrize("args", [
+    ["scan", "--help"], ["scan", "{root}"], ["labels", "validate", "{root}"],
+    ["labels", "stats", "{root}"], ["download", "merge", "--help"], ["doctor", "--help"],
+])
+def test_plain_verbs_do_not_import_tensorflow(tmp_path, args):
+    root = _plain_folder(tmp_path / "data")
+    result = _run(RUN_AND_REPORT, *[arg.format(root=root) for arg in args])
+    assert result.stdout.strip().endswith("tensorflow loaded: False"), result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_doctor_versions_come_before_tensorflow():
+    result = _run("import sys; from tfimg.doctor import package_report; "
+                  "print(package_report()['tensorflow'], 'tensorflow' in sys.modules)")
+    version, loaded = result.stdout.split()
+    assert version.startswith("2.") and loaded == "False", result.stderr
+
+
+def test_tensorflow_start_up_prints_nothing_on_stderr():
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    result = _run("import sys; from tfimg.cli import main; sys.exit(main(['doctor']))", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "gpu_used" in result.stdout and "tensorflow" in result.stdout
+    assert not CPP_LOG_LINE.search(result.stderr), result.stderr
+    # Without the CLI's set-up the same import does print them (what this test guards against).
+    loud = _run("import tensorflow as tf; tf.config.list_physical_devices()", env=env)
+    assert CPP_LOG_LINE.search(loud.stderr), "TensorFlow printed nothing anyway"
+
+
+def test_no_ran_out_of_data_warning_on_a_tfimg_pipeline(tmp_path, digits_subset, monkeypatch):
+    import keras
+
+    import tfimg.data
+
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    pipeline = tfimg.data.build_pipeline(tfimg.data.from_directory(digits_subset(2)),
+                                         image_size=(8, 8), batch_size=8)
+    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(10)])
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+    def messages(quiet):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if quiet:
+                quiet_tensorflow()
+            model.fit(pipeline.dataset, validation_data=pipeline.dataset, epochs=2, verbose=0)
+        return [str(warning.message) for warning in caught]
+
+    # The cause: the skip-and-retry pipeline's length is unknown to tf.data.
+    assert pipeline.dataset.cardinality().numpy() == -2  # tf.data.UNKNOWN_CARDINALITY
+    assert any("ran out of data" in message for message in messages(quiet=False))
+    assert not any("ran out of data" in message for message in messages(quiet=True))
