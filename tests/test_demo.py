@@ -29,8 +29,8 @@ def test_demo_trains_evaluates_exports_and_serves(tmp_path, monkeypatch):
     table = "\n".join(result["demo_steps"])
     metadata = json.loads((out / "metadata.json").read_text())
     assert (exports / "model" / "1" / "saved_model.pb").is_file()
-    assert json.loads((exports / "model" / "2" / "parity.json").read_text())["kind"] == (
-        "tflite-int8")
+    assert json.loads((exports / "tflite" / "model" / "1" / "parity.json").read_text())[
+        "kind"] == "tflite-int8"
     assert (exports / "model-evaluation" / "confusion_matrix.png").is_file()
     for step in ("trained model", "evaluation", "SavedModel", "TFLite int8", "served"):
         assert f"| {step}" in table

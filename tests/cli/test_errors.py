@@ -11,9 +11,6 @@ from PIL import Image
 
 from tfimg.cli import VERBS, build_parser, main
 
-# The verbs whose help texts are rewritten on the train branch (cli/train.py, cli/demo.py).
-PENDING = {"train", "demo"}
-
 
 def _options(parser, path=()):
     """(verb path, action) of every option of `parser` and its sub-commands."""
@@ -26,9 +23,7 @@ def _options(parser, path=()):
             yield path, action
 
 
-@pytest.mark.parametrize("verb", [
-    pytest.param(verb, marks=pytest.mark.xfail(strict=True, reason="help texts pending"))
-    if verb in PENDING else verb for verb in VERBS])
+@pytest.mark.parametrize("verb", VERBS)
 def test_every_option_says_what_it_does_and_its_default(verb):
     missing = [f"{' '.join(path)} {action.option_strings[-1]}"
                for path, action in _options(build_parser()) if path[0] == verb and not (

@@ -11,7 +11,7 @@ def add_parser(verbs):
                                            "evaluate, export, serve and classify")
     parser.add_argument("--data", help="class folders DIR/<class>/<image> (default: the "
                                        "embedded digits)")
-    parser.add_argument("--tfds", help="a tensorflow-datasets name, e.g. cifar10")
+    parser.add_argument("--tfds", help="a tensorflow-datasets name, e.g. cifar10 (default none)")
     parser.add_argument("--epochs", type=int, default=DemoConfig.epochs,
                         help=default(DemoConfig, "epochs"))
     parser.add_argument("--batch-size", type=int, default=DemoConfig.batch_size,
@@ -27,7 +27,7 @@ def add_parser(verbs):
     parser.add_argument("--quantize", choices=["int8", "dynamic"], default=DemoConfig.quantize,
                         help="the integer TFLite export, " + default(DemoConfig, "quantize"))
     parser.add_argument("--no-serve", dest="serve", action="store_false",
-                        help="skip the local server")
+                        help="skip the local server (default: serve)")
     parser.set_defaults(run=run)
 
 

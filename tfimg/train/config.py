@@ -114,9 +114,9 @@ class TrainConfig(Settings):
 
     def __post_init__(self):
         if bool(self.data) == bool(self.tfds):
-            raise ValueError(f"Expected either data (a folder of class folders) or tfds (a "
-                             f"tensorflow-datasets name), received data={self.data!r}, "
-                             f"tfds={self.tfds!r}")
+            raise ValueError(f"Expected either --data (a folder of class folders) or --tfds (a "
+                             f"tensorflow-datasets name), received --data {self.data!r}, "
+                             f"--tfds {self.tfds!r}")
         if self.tfds and (self.data_service or self.class_weight):
             raise ValueError("Expected data, class folders, with data_service or class_weight; "
                              f"received tfds={self.tfds!r}")
