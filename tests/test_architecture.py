@@ -6,12 +6,12 @@ import pathlib
 import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tfimg"
-COMMON = {"atomic", "formats", "settings"}
+COMMON = {"atomic", "formats", "lazy", "settings"}
 # Which tfimg packages (or top-level modules) each one may import: stages import leftwards only
 # (acquire -> label -> data -> ops/layers -> models -> train | export -> serve), and nothing
 # imports the CLI.
 ALLOWED = {
-    "atomic": set(), "formats": set(), "settings": set(),
+    "atomic": set(), "formats": set(), "lazy": set(), "settings": set(),
     "acquire": COMMON,
     "label": COMMON,
     "ops": COMMON,
@@ -33,6 +33,7 @@ FORBIDDEN = {
     "label": {"tensorflow", "keras", "tensorflow_datasets"},
     "cv": {"tensorflow", "keras", "tensorflow_datasets"},
     "atomic": {"tensorflow", "keras"},
+    "lazy": {"tensorflow", "keras"},
     "formats": {"tensorflow", "keras"},
     "settings": {"tensorflow", "keras"},
     "models": {"tensorflow", "tensorflow_datasets"},

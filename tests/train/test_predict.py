@@ -12,7 +12,6 @@ import sys
 import numpy as np
 import pytest
 
-from tests.data.hostile import make_hostile_folder
 from tfimg.cli import main
 from tfimg.data import Preprocessing
 from tfimg.models import build_model, save_model_folder
@@ -31,19 +30,12 @@ def folder(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
-    make_hostile_folder(root)
-    return root
-
-
-def test_bad_files_are_reported_and_the_others_predicted(folder, hostile):
-    good = [str(hostile / "good" / "rgb.jpg"), str(hostile / "good" / "rgba.png")]
-    bad = {str(hostile / "bad" / "truncated.jpg"): "corrupt: .*truncated",
-           str(hostile / "bad" / "page.jpg"): "not_image: .*",
-           str(hostile / "bad" / "bomb.png"): "too_large: declares .*pixels",
-           str(hostile / "missing.png"): "No such file or directory"}
+def test_bad_files_are_reported_and_the_others_predicted(folder, hostile_folder):
+    good = [str(hostile_folder / "good" / "rgb.jpg"), str(hostile_folder / "good" / "rgba.png")]
+    bad = {str(hostile_folder / "bad" / "truncated.jpg"): "corrupt: .*truncated",
+           str(hostile_folder / "bad" / "page.jpg"): "not_image: .*",
+           str(hostile_folder / "bad" / "bomb.png"): "too_large: declares .*pixels",
+           str(hostile_folder / "missing.png"): "No such file or directory"}
     paths = [good[0], *bad, good[1]]
     errors = []
     results = predict(folder, paths, top_k=3, on_error=errors.append)
@@ -64,13 +56,13 @@ def test_bad_files_are_reported_and_the_others_predicted(folder, hostile):
         predict(folder, paths, top_k=2)
 
 
-def test_predict_cli_goes_on_and_exits_2(folder, hostile):
+def test_predict_cli_goes_on_and_exits_2(folder, hostile_folder):
     """In a child process: TensorFlow's WebP decoder is never given the animation (the decoder
     checks its header first), but a native crash must not take pytest down if it were."""
-    good = str(hostile / "good" / "rgb.png")
+    good = str(hostile_folder / "good" / "rgb.png")
     command = [sys.executable, "-m", "tfimg.cli", "predict", "--model", str(folder), "--top",
-               "1", good, str(hostile / "bad" / "anim.webp"), str(hostile / "bad" / "empty.jpg"),
-               good]
+               "1", good, str(hostile_folder / "bad" / "anim.webp"),
+               str(hostile_folder / "bad" / "empty.jpg"), good]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert result.returncode == 2, result.stderr
@@ -105,10 +97,10 @@ def _broken(folder, tmp_path, name, content):
     ("model.keras", b"PK\x03\x04 truncated", r"model.keras' is not a Keras model archive"),
     ("model.keras", None, r"model.keras' is missing"),
 ])
-def test_a_broken_model_folder_is_one_line_naming_the_file(folder, hostile, tmp_path, capsys,
-                                                           name, content, message):
+def test_a_broken_model_folder_is_one_line_naming_the_file(folder, hostile_folder, tmp_path,
+                                                           capsys, name, content, message):
     broken = _broken(folder, tmp_path, name, content)
-    assert main(["predict", "--model", str(broken), str(hostile / "good" / "rgb.jpg")]) == 2
+    assert main(["predict", "--model", str(broken), str(hostile_folder / "good" / "rgb.jpg")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and re.search(message, error), error
 

@@ -10,12 +10,11 @@ TensorFlow are imported on first use, so that `tfimg scan` and other plain verbs
 (or print) TensorFlow's start-up.
 """
 
-import importlib
-
 from tfimg.data.files import ImageFiles, files_for_classes, from_directory, from_manifest
 from tfimg.data.scan import ScanEntry, ScanReport, scan, scan_bytes, scan_file
 from tfimg.data.split import assign_split, hash_fraction
 from tfimg.formats import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS, sniff_format
+from tfimg.lazy import lazy_names
 
 # Public name -> module, for the names that import TensorFlow.
 _TENSORFLOW_NAMES = {
@@ -75,10 +74,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    if name in _TENSORFLOW_NAMES:
-        module = importlib.import_module(f"{__name__}.{_TENSORFLOW_NAMES[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _TENSORFLOW_NAMES)

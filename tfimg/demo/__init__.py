@@ -1,13 +1,9 @@
 """The main job end to end (see `tfimg.demo.job`): `run_demo(DemoConfig())`."""
 
 from tfimg.demo.config import DemoConfig
+from tfimg.lazy import lazy_names
 
 __all__ = ["DemoConfig", "run_demo"]
 
-
-def __getattr__(name):
-    # The job imports TensorFlow; the config does not, so that `tfimg demo --help` is quick.
-    if name == "run_demo":
-        from tfimg.demo.job import run_demo
-        return run_demo
-    raise AttributeError(f"module 'tfimg.demo' has no attribute {name!r}")
+# The job imports TensorFlow; the config does not, so that `tfimg demo --help` is quick.
+__getattr__ = lazy_names(__name__, {"run_demo": "job"})

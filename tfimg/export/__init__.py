@@ -5,9 +5,8 @@ checked against the Keras model before it is put in place.
 names import TensorFlow, on first use.
 """
 
-import importlib
-
 from tfimg.export.config import ExportConfig
+from tfimg.lazy import lazy_names
 
 # Public name -> module, for the names that import TensorFlow.
 _TENSORFLOW_NAMES = {
@@ -26,10 +25,4 @@ __all__ = ["ExportConfig", "FlexOpsError", "ParityError", "THRESHOLDS", "TfliteM
            "export", "export_folder", "next_version", "serving_archive"]
 
 
-def __getattr__(name):
-    if name in _TENSORFLOW_NAMES:
-        module = importlib.import_module(f"{__name__}.{_TENSORFLOW_NAMES[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _TENSORFLOW_NAMES)
