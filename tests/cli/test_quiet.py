@@ -1,16 +1,14 @@
 """A quiet and quick command line: plain verbs never load TensorFlow, and the verbs that do
-print none of its C++ start-up lines nor Keras' false "ran out of data" warning."""
+print none of its C++ start-up lines."""
 
 import os
 import re
 import subprocess
 import sys
-import warnings
 
 import pytest
 from PIL import Image
 
-from tfimg.cli.quiet import quiet_tensorflow
 
 # An Abseil/TensorFlow C++ log line ("I0000 00:00:1796.2 8555 port.cc:153] ...") or its preamble.
 CPP_LOG_LINE = re.compile(r"^[IWEF]\d{4} [\d:. ]+\d+ \S+:\d+\]|absl::InitializeLog|oneDNN|cuInit",
@@ -68,29 +66,3 @@ def test_tensorflow_start_up_prints_nothing_on_stderr():
     # Without the CLI's set-up the same import does print them (what this test guards against).
     loud = _run("import tensorflow as tf; tf.config.list_physical_devices()", env=env)
     assert CPP_LOG_LINE.search(loud.stderr), "TensorFlow printed nothing anyway"
-
-
-def test_no_ran_out_of_data_warning_on_a_tfimg_pipeline(tmp_path, digits_subset, monkeypatch):
-    import keras
-
-    import tfimg.data
-
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
-    pipeline = tfimg.data.build_pipeline(tfimg.data.from_directory(digits_subset(2)),
-                                         image_size=(8, 8), batch_size=8)
-    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Flatten(),
-                              keras.layers.Dense(10)])
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-
-    def messages(quiet):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            if quiet:
-                quiet_tensorflow()
-            model.fit(pipeline.dataset, validation_data=pipeline.dataset, epochs=2, verbose=0)
-        return [str(warning.message) for warning in caught]
-
-    # The cause: the skip-and-retry pipeline's length is unknown to tf.data.
-    assert pipeline.dataset.cardinality().numpy() == -2  # tf.data.UNKNOWN_CARDINALITY
-    assert any("ran out of data" in message for message in messages(quiet=False))
-    assert not any("ran out of data" in message for message in messages(quiet=True))

@@ -14,7 +14,6 @@ import importlib.abc
 import importlib.machinery
 import os
 import sys
-import warnings
 
 
 @contextlib.contextmanager
@@ -61,15 +60,8 @@ class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
 
 
 def quiet_tensorflow():
-    """Make the first `import tensorflow` (direct, or through keras or tfds) silent on stderr.
-
-    Also drops Keras' "Your input ran out of data" warning: Keras 3 gives it at the end of every
-    epoch of a `tf.data.Dataset` of unknown length, which tfimg's skip-and-retry pipelines are,
-    although no `steps_per_epoch` was asked for (keras-team/keras pull request 23360 limits the
-    warning to runs that set one; tfimg never does).
-    """
+    """Make the first `import tensorflow` (direct, or through keras or tfds) silent on stderr."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
     if "tensorflow" not in sys.modules and not any(
             isinstance(finder, _QuietTensorFlowFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _QuietTensorFlowFinder())
