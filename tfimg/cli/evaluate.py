@@ -8,6 +8,9 @@ def add_parser(verbs):
     parser = verbs.add_parser("evaluate", help="evaluate a saved model on class folders")
     parser.add_argument("--model", required=True, help="model folder (or a tfimg train run)")
     parser.add_argument("--data", required=True, help="class folders DIR/<class>/<image>")
+    parser.add_argument("--validation", type=float, metavar="FRACTION",
+                        help="only the path-hash validation split of this fraction, the images "
+                             "tfimg train --validation held out (default: every image)")
     parser.add_argument("--json", help="write the results here (default OUT/evaluation.json)")
     parser.add_argument("--out", default="evaluation",
                         help="folder for the PNG figures (default %(default)s)")
@@ -19,7 +22,7 @@ def run(args):
     from tfimg.train.evaluate import evaluate
     from tfimg.train.plots import plot_confusion_matrix, plot_history
 
-    results = evaluate(args.model, args.data)
+    results = evaluate(args.model, args.data, validation=args.validation)
     print(f"accuracy {results['accuracy']:.4f} on {results['examples']} images "
           f"({len(results['skipped'])} skipped)")
     print(f"{'class':>16} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}")

@@ -28,7 +28,8 @@ from tfimg.export import tflite
 from tfimg.export.config import ExportConfig
 from tfimg.export.images import parity_images
 from tfimg.export.parity import ParityError, compare, failures
-from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE, serving_archive
+from tfimg.export.serving import (BYTES_SIGNATURE, IMAGES_SIGNATURE, quiet_saving,
+                                  serving_archive)
 from tfimg.atomic import staging_folder, write_json
 from tfimg.models import load_model_folder
 
@@ -68,7 +69,8 @@ def _check_saved_model(staging, images, reference):
 
 def _export_tflite(config, staging, archive, images, reference, quantization_aware):
     scratch = os.path.join(staging, ".saved_model")
-    archive.write_out(scratch, verbose=False)
+    with quiet_saving():
+        archive.write_out(scratch, verbose=False)
     content = tflite.convert(scratch, config.quantize, images.representative, config.allow_flex,
                              quantization_aware)
     shutil.rmtree(scratch)
@@ -133,7 +135,8 @@ def _build(config, kind, model, metadata, images, staging):
     reference = np.asarray(model.predict(images.images, batch_size=64, verbose=0))
     archive = serving_archive(model, metadata)
     if config.format == "saved_model":
-        archive.write_out(staging, verbose=False)
+        with quiet_saving():
+            archive.write_out(staging, verbose=False)
         figures = _check_saved_model(staging, images, reference)
     else:
         figures = _export_tflite(config, staging, archive, images, reference,

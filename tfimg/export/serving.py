@@ -1,6 +1,8 @@
 """The serving graph: encoded image bytes in, class scores and names out, with the model's own
 decoding and normalisation inside, so that no client re-implements them."""
 
+import contextlib
+
 import keras
 import tensorflow as tf
 
@@ -8,6 +10,19 @@ from tfimg.data import Preprocessing
 
 BYTES_SIGNATURE = "serving_default"
 IMAGES_SIGNATURE = "predict_images"
+
+
+@contextlib.contextmanager
+def quiet_saving():
+    """TensorFlow's Python logger at WARNING while a SavedModel is written (it logs "Assets
+    written to ..." at INFO, in every notebook and CLI run)."""
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def serving_archive(model, metadata):

@@ -16,7 +16,7 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
-from tfimg.export.serving import IMAGES_SIGNATURE
+from tfimg.export.serving import IMAGES_SIGNATURE, quiet_saving
 
 
 INTEGER_TYPES = {"int8": tf.int8, "int16x8": tf.int16}
@@ -96,7 +96,8 @@ def _freeze_images_signature(saved_model_dir, out):
     module.predict = tf.function(
         lambda images: {output_name: frozen(images=images)[0]},
         input_signature=[function.structured_input_signature[1]["images"]])
-    tf.saved_model.save(module, out, signatures={IMAGES_SIGNATURE: module.predict})
+    with quiet_saving():
+        tf.saved_model.save(module, out, signatures={IMAGES_SIGNATURE: module.predict})
 
 
 def _convert_quantization_aware(saved_model_dir, quantize):
