@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tfimg.serve import Client, ServerError
-from tfimg.serve.client import backoff_delay
+from tfimg.serve.client import _retry_after, backoff_delay
 
 
 def test_the_schedule_doubles_its_window_on_top_of_retry_after():
@@ -79,3 +79,9 @@ def test_a_server_busy_past_the_retries_is_an_error(busy_server):
     with pytest.raises(ServerError, match="HTTP 503: Server busy") as raised:
         client.status()
     assert raised.value.status == 503 and len(handler.times) == 3
+
+
+@pytest.mark.parametrize("header", ["nan", "inf", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", ""])
+def test_odd_retry_after_headers_mean_no_wait_of_their_own(header):
+    assert _retry_after(header) == 0.0
+    assert _retry_after("2.5") == 2.5

@@ -1,6 +1,7 @@
 """Your own Keras model through tfimg's training: `--model FILE.py:FUNCTION` and
 `train(config, model=...)`."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -81,3 +82,22 @@ def test_train_takes_a_keras_model_and_checks_its_outputs(digits_subset, tmp_pat
     metadata = train(config, model=model)
     assert metadata["model"] == "keras.src.models.sequential.Sequential"
     assert 0 <= metadata["validation_accuracy"] <= 1
+
+
+def test_builder_files_are_keyed_by_path_and_reimported_when_edited(tmp_path, monkeypatch):
+    for folder, width in (("a", 2), ("b", 3)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "model.py").write_text(f"def width():\n    return {width}\n")
+    assert custom_builder(f"{tmp_path}/a/model.py:width")() == 2
+    assert custom_builder(f"{tmp_path}/b/model.py:width")() == 3  # same name, other file
+    broken = tmp_path / "broken.py"
+    broken.write_text("raise RuntimeError('syntax of the day')\n")
+    for _ in range(2):  # the failed import is not kept: the real error both times
+        with pytest.raises(RuntimeError, match="syntax of the day"):
+            custom_builder(f"{broken}:build")
+    broken.write_text("def build():\n    return 'fixed'\n")
+    os.utime(broken, ns=(0, 10 ** 18))  # a new modification time, whatever the clock
+    assert custom_builder(f"{broken}:build")() == "fixed"
+    monkeypatch.chdir(tmp_path / "a")
+    config = TrainConfig(data="d", model="model.py:width")
+    assert config.model == f"{tmp_path}/a/model.py:width" and config.out == "runs/width"

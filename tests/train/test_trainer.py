@@ -8,10 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 
 import keras
 import pytest
+import tensorflow as tf
 
+from tfimg.data import build_pipeline, from_directory
 from tfimg.train import TrainConfig, train
 from tfimg.train.checkpoint import latest_backup
 
@@ -158,3 +161,15 @@ def test_an_epoch_committed_but_never_logged_is_logged_on_resume(digits, tmp_pat
     assert [row["epoch"] for row in rows] == ["0", "1"]
     state = latest_backup(out / "backups")[1]
     assert float(rows[0]["val_accuracy"]) == pytest.approx(state["history"]["val_accuracy"][0])
+
+
+def test_training_gives_no_false_ran_out_of_data_warning(digits, tmp_path):
+    config = TrainConfig(data=str(digits), epochs=2, out=str(tmp_path / "run"),
+                         image_size=(24, 24), batch_size=64)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train(config)
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+    # The cause: a skip-and-retry pipeline's length is unknown until it has been read.
+    pipeline = build_pipeline(from_directory(str(digits)), image_size=(16, 16))
+    assert pipeline.dataset.cardinality().numpy() == tf.data.UNKNOWN_CARDINALITY

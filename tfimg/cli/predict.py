@@ -4,8 +4,10 @@ A file that cannot be read, decoded or predicted is reported on stderr with its 
 others are still predicted; the exit status is then 2 and the last line counts them.
 """
 
-# Images per request to a server: well under its limits (TF Serving's and `tfimg serve`'s).
+# Files per request to a server, and their bytes: base64 makes 4/3 of them, well under
+# `tfimg serve`'s 32 MiB body limit (and TF Serving's default).
 SERVER_BATCH = 32
+SERVER_BATCH_BYTES = 8 * 2 ** 20
 
 
 def add_parser(verbs):
@@ -69,35 +71,51 @@ def finish(args, failures):
     return 2
 
 
+def _batches(paths, report):
+    """Lists of (index, bytes) of the readable files of `paths`: at most SERVER_BATCH files and
+    SERVER_BATCH_BYTES (or one larger file) each; unreadable files are reported."""
+    batch, size = [], 0
+    for index, path in enumerate(paths):
+        try:
+            with open(path, "rb") as file:
+                content = file.read()
+        except OSError as error:
+            report(ValueError(f"Cannot read {path!r}: {error.strerror or error}"))
+            continue
+        if batch and (len(batch) == SERVER_BATCH or size + len(content) > SERVER_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append((index, content))
+        size += len(content)
+    if batch:
+        yield batch
+
+
+# The server's answers to a request it refuses for its content: a bad image (400) or a body
+# over its limit (413). The files of such a batch are sent again one at a time.
+_REFUSED = (400, 413)
+
+
 def _classify_on_server(args, report):
     """Results of `args.images` on the server, None for a file that is unreadable or that the
-    server refuses (400): a refused batch is sent again one file at a time to find it."""
+    server refuses (400, 413): a refused batch is sent again one file at a time to find it."""
     from tfimg.serve import Client, ServerError
 
     client = Client(args.server, args.model)
-    contents = {}
-    for index, path in enumerate(args.images):
-        try:
-            with open(path, "rb") as file:
-                contents[index] = file.read()
-        except OSError as error:
-            report(ValueError(f"Cannot read {path!r}: {error.strerror or error}"))
     results = [None] * len(args.images)
-    readable = list(contents)
-    for start in range(0, len(readable), SERVER_BATCH):
-        batch = readable[start:start + SERVER_BATCH]
+    for batch in _batches(args.images, report):
         try:
-            for index, top in zip(batch, client.classify([contents[i] for i in batch],
-                                                         args.top)):
+            answers = client.classify([content for _, content in batch], args.top)
+            for (index, _), top in zip(batch, answers):
                 results[index] = top
         except ServerError as error:
-            if error.status != 400:
+            if error.status not in _REFUSED:
                 raise
-            for index in batch:
+            for index, content in batch:
                 try:
-                    results[index] = client.classify([contents[index]], args.top)[0]
+                    results[index] = client.classify([content], args.top)[0]
                 except ServerError as single:
-                    if single.status != 400:
+                    if single.status not in _REFUSED:
                         raise
                     report(ValueError(f"{args.images[index]!r}: {single}"))
     return results

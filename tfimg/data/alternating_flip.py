@@ -18,7 +18,7 @@ class AlternatingFlip:
     An image's bit comes from a hash of its pixels (and `seed`), so it needs no index and
     stays the same as long as the image does: apply it before other augmentations. Set
     `epoch` (a `tf.Variable` read inside `tf.data`) at the start of each epoch, e.g. with
-    `tfimg.train.recipe.FlipEpochs`.
+    `tfimg.train.flip_epochs.FlipEpochs`.
     """
 
     def __init__(self, seed=0):

@@ -17,7 +17,6 @@ counted and named (`tfimg.data.robust`); `Pipeline.skipped()` returns the skippe
 
 import dataclasses
 import math
-import warnings
 
 import tensorflow as tf
 from PIL import Image
@@ -31,12 +30,6 @@ from tfimg.data.tfds_source import TfdsSource
 from tfimg.data.tfrecord import TFRecordFiles
 from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.ops.geometry import resize
-
-# Keras 3 warns "Your input ran out of data" at the end of every epoch of a dataset of unknown
-# length, which tfimg's pipelines are (a bad file is skipped, so the count is known only
-# afterwards), although no `steps_per_epoch` was asked for (keras-team/keras pull request 23360
-# limits the warning to runs that set one). The warning is false for them: it is dropped.
-warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
 
 # Shuffle buffers after a cache hold decoded images; bound them by memory, not by count.
 _SHUFFLE_BUFFER_BYTES = 512 * 2 ** 20

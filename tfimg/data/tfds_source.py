@@ -1,8 +1,8 @@
 """tensorflow-datasets as a source: any image classification dataset by name."""
 
-import concurrent.futures
 import dataclasses
 import socket
+import threading
 
 import tensorflow as tf
 
@@ -14,15 +14,20 @@ RESOLVE_SECONDS = 5
 
 
 def _resolves(host, seconds=RESOLVE_SECONDS):
-    """Whether DNS resolves `host` within `seconds` (getaddrinfo itself has no timeout)."""
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    try:
-        pool.submit(socket.getaddrinfo, host, 443).result(timeout=seconds)
-        return True
-    except (OSError, concurrent.futures.TimeoutError):
-        return False
-    finally:
-        pool.shutdown(wait=False)
+    """Whether DNS resolves `host` within `seconds` (getaddrinfo itself has no timeout; it runs
+    on a daemon thread, so that a resolver that hangs does not hold up the process's exit)."""
+    answers = []
+
+    def resolve():
+        try:
+            answers.append(bool(socket.getaddrinfo(host, 443)))
+        except OSError:
+            answers.append(False)
+
+    thread = threading.Thread(target=resolve, name="tfimg-resolve", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return bool(answers and answers[0])
 
 
 @dataclasses.dataclass(frozen=True)

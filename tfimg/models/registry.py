@@ -3,6 +3,7 @@ registers itself at import time). A new model adds its class in its task folder 
 below."""
 
 import dataclasses
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -12,6 +13,7 @@ import keras
 
 from tfimg.layers import LAYERS
 from tfimg.models.classification import AIRBENCH_RECIPE, AirbenchNet, CifarCnn, ResNet50Classifier
+from tfimg.models.warmup_linear import WarmupLinear
 
 # What a model folder's metadata says the model does ("task"): its inputs are images, its
 # outputs class scores ("classify") or images ("sr", "denoise", "style").
@@ -56,13 +58,34 @@ SPECS = (
 _BY_NAME = {spec.name: spec for spec in SPECS}
 # Passed to Keras when loading, instead of registering classes globally at import time.
 CUSTOM_OBJECTS = {cls.__name__: cls for cls in
-                  [spec.model_class for spec in SPECS] + list(LAYERS)}
+                  [spec.model_class for spec in SPECS] + list(LAYERS) + [WarmupLinear]}
 
 
 def is_custom(name):
     """Whether `name` names a user's model builder ("FILE.py:FUNCTION" or
     "package.module:FUNCTION") rather than a tfimg model."""
     return ":" in name
+
+
+def _import_file(path):
+    """The module of the Python file `path`, imported once per path and modification time (an
+    edited file is imported again; a file that fails to import is not kept)."""
+    path = os.path.realpath(path)
+    stamp = os.stat(path).st_mtime_ns
+    module_name = f"tfimg_user_{hashlib.sha256(path.encode()).hexdigest()[:16]}"
+    module = sys.modules.get(module_name)
+    if module is not None and getattr(module, "__tfimg_stamp__", None) == stamp:
+        return module
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    module.__tfimg_stamp__ = stamp
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
 
 
 def custom_builder(name):
@@ -75,13 +98,7 @@ def custom_builder(name):
     if location.endswith(".py"):
         if not os.path.isfile(location):
             raise ValueError(f"--model {name!r}: no file {location!r}")
-        module_name = "tfimg_user_" + os.path.splitext(os.path.basename(location))[0]
-        module = sys.modules.get(module_name)
-        if module is None:
-            spec = importlib.util.spec_from_file_location(module_name, location)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[module_name] = module
-            spec.loader.exec_module(module)
+        module = _import_file(location)
     else:
         module = importlib.import_module(location)
     builder = getattr(module, function, None)
@@ -137,9 +154,7 @@ def build_model(name, num_classes, input_shape, weights=None, quantization_aware
     return spec.model_class(num_classes=num_classes, input_shape=tuple(input_shape), **options)
 
 
-def load_model(path, compile=True, custom_objects=None):
-    """Loads a `.keras` file saved from any tfimg model; `custom_objects`: more classes its
-    compile state needs (a training run's learning-rate schedule)."""
-    return keras.models.load_model(path, custom_objects={**CUSTOM_OBJECTS,
-                                                         **(custom_objects or {})},
-                                   compile=compile)
+def load_model(path, compile=True):
+    """Loads a `.keras` file saved from any tfimg model (with its optimizer and learning-rate
+    schedule when `compile`)."""
+    return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)

@@ -5,6 +5,7 @@ Plain Python (urllib); no TensorFlow.
 
 import base64
 import json
+import math
 import os
 import random
 import time
@@ -39,9 +40,10 @@ def backoff_delay(attempt, retry_after=0.0, base=0.5, cap=30.0, rng=random):
 def _retry_after(value):
     """Seconds of a Retry-After header: a number of seconds; 0 when absent or an HTTP date."""
     try:
-        return max(float(value), 0.0) if value else 0.0
+        seconds = float(value) if value else 0.0
     except ValueError:
         return 0.0
+    return seconds if math.isfinite(seconds) and seconds > 0 else 0.0
 
 
 class Client:

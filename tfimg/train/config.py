@@ -127,8 +127,14 @@ class TrainConfig(Settings):
         for name, value in recipe.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
+        if is_custom(self.model):
+            # A file is recorded by absolute path, so that a resumed run finds it from anywhere.
+            location, _, function = self.model.rpartition(":")
+            if location.endswith(".py"):
+                object.__setattr__(self, "model", f"{os.path.abspath(location)}:{function}")
         if self.out is None:
-            object.__setattr__(self, "out", os.path.join("runs", self.model))
+            name = self.model.rpartition(":")[2] if is_custom(self.model) else self.model
+            object.__setattr__(self, "out", os.path.join("runs", name))
         self.require_minimum(("epochs", "batch_size"), 1)
         if not 0 < self.validation < 1:
             raise ValueError(f"Expected 0 < validation < 1, received {self.validation!r}")
@@ -158,6 +164,9 @@ class TrainConfig(Settings):
             raise ValueError("Expected init, the trained model folder to fine-tune, with "
                              "quantization_aware (its batch norm and activation ranges come "
                              "from that model)")
+        if self.lookahead and self.fine_tune_epochs:
+            raise ValueError("Expected lookahead or fine_tune_epochs, not both: fine-tuning "
+                             "restarts the optimizer the averaging counts steps of")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"Expected patience >= 1 or None, received {self.patience!r}")
         # Checks image_size, channels and normalize the way the input pipeline will.

@@ -2,7 +2,7 @@
 
 import keras
 
-from tfimg.train.schedules import WarmupLinear
+from tfimg.models.warmup_linear import WarmupLinear
 
 
 def learning_rate_schedule(config, steps_per_epoch):
@@ -11,13 +11,12 @@ def learning_rate_schedule(config, steps_per_epoch):
     along a cosine ("warmup_cosine")."""
     if config.schedule == "constant":
         return config.learning_rate
-    steps = config.epochs * steps_per_epoch
+    schedule = WarmupLinear(config.learning_rate, config.epochs * steps_per_epoch)
     if config.schedule == "warmup_linear":
-        return WarmupLinear(config.learning_rate, steps)
-    warmup = max(1, round(0.23 * steps))
+        return schedule
     return keras.optimizers.schedules.CosineDecay(
-        0.2 * config.learning_rate, decay_steps=max(1, steps - warmup), alpha=0.07,
-        warmup_target=config.learning_rate, warmup_steps=warmup)
+        schedule.start * config.learning_rate, decay_steps=schedule.steps - schedule.rise,
+        alpha=schedule.end, warmup_target=config.learning_rate, warmup_steps=schedule.rise)
 
 
 def optimizer(config, learning_rate):

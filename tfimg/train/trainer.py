@@ -14,6 +14,7 @@ Running the same command again after the process was killed continues from the l
 epoch; after the run has finished it only reports.
 """
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -22,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 
 import keras
 import numpy as np
@@ -37,8 +39,9 @@ from tfimg.train.checkpoint import (BestModel, EpochBackup, EpochTimer, best_of,
 from tfimg.train.config import TrainConfig
 from tfimg.train.distribute import detach_strategy, devices, is_chief, shard_by_data
 from tfimg.train.optimization import compile_model, learning_rate_schedule
-from tfimg.train.recipe import FlipEpochs, FreezeAfter, Lookahead
-from tfimg.train.schedules import WarmupLinear
+from tfimg.train.flip_epochs import FlipEpochs
+from tfimg.train.freeze_after import FreezeAfter
+from tfimg.train.lookahead import Lookahead
 
 
 def _adapt(model, source, pipeline_config, count=5000):
@@ -65,8 +68,22 @@ def _initial_weights(model, config, class_names):
         if found.get(key) != value:
             raise ValueError(f"init model {config.init!r} has {key}={found.get(key)!r}; "
                              f"this run has {key}={value!r}")
-    model.build()
+    if not model.built:
+        model.build()
     copy_weights(source, model)
+
+
+@contextlib.contextmanager
+def quiet_unknown_length():
+    """Drops Keras 3's "Your input ran out of data" warning, which it gives at the end of every
+    epoch of a dataset of unknown length although no `steps_per_epoch` was asked for
+    (keras-team/keras pull request 23360 limits it to runs that set one). tfimg's pipelines
+    have unknown length by design: a bad file is skipped, so the count is known only after
+    reading."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Your input ran out of data",
+                                category=UserWarning)
+        yield
 
 
 def _sources(config):
@@ -237,7 +254,7 @@ def _model_and_state(config, strategy, on_gpu, class_names, splits, steps_per_ep
             model_path, state = backup
             if is_custom(config.model):
                 custom_builder(config.model)  # imports the classes it registers
-            model = load_model(model_path, custom_objects={"WarmupLinear": WarmupLinear})
+            model = load_model(model_path)
             print(f"resuming after epoch {state['epochs_done']} from {model_path}",
                   file=sys.stderr)
             result = model, state["history"]
@@ -254,7 +271,7 @@ def _fit(model, config, strategy, on_gpu, pipes, callbacks, class_weight):
     epoch_backup = next(c for c in callbacks if isinstance(c, EpochBackup))
 
     def fit(epochs):
-        with strategy.scope():
+        with strategy.scope(), quiet_unknown_length():
             model.fit(train_set, validation_data=validation_set, epochs=epochs,
                       initial_epoch=_epochs_in(epoch_backup.history), callbacks=callbacks,
                       class_weight=class_weight, shuffle=False,  # the pipeline shuffles
@@ -295,7 +312,7 @@ def _train(config, strategy, on_gpu, out, extra_callbacks, model=None):
     start = time.perf_counter()
     pipes = [_one_hot(pipe.dataset, len(class_names)) for pipe in (train_pipe, validation_pipe)]
     history = _fit(model, config, strategy, on_gpu, pipes, callbacks, class_weight)
-    with strategy.scope():
+    with strategy.scope(), quiet_unknown_length():
         loss, accuracy = model.evaluate(pipes[1], verbose=0)
     metadata = _metadata(config, dataset, (train_pipe, validation_pipe), (loss, accuracy),
                          history, time.perf_counter() - start)

@@ -1,5 +1,5 @@
-"""Callbacks that carry out training-recipe settings of `TrainConfig`: lookahead weight
-averaging, the epoch of alternating flips and freezing weights after some epochs."""
+"""airbench's lookahead weight averaging (Jordan 2024, after Zhang et al. 2019), a Keras
+callback."""
 
 import keras
 import numpy as np
@@ -10,7 +10,7 @@ class Lookahead(keras.callbacks.Callback):
     statistics included) move to an average `ema <- ema + (1 - decay) * (weights - ema)`, and
     training continues from that average. The decay rises as `0.95**5 * (step / steps)**3`:
     little averaging early, strong averaging near the end; after the last step the weights
-    are the average.
+    are the average (also when training stops early).
 
     A resumed run starts its average from the weights of its backup (which equal the average
     at the last multiple of `every` steps, plus at most `every - 1` steps).
@@ -23,6 +23,8 @@ class Lookahead(keras.callbacks.Callback):
                              f"every={every!r}")
         self.steps, self.every = int(steps), int(every)
         self.average = None
+        self.step = 0
+        self.finished = False
 
     @staticmethod
     def decay(step, steps):
@@ -34,6 +36,10 @@ class Lookahead(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.average = [np.array(w.numpy()) for w in self._floats()]
+        # A resumed run starts at its optimizer's count; batches are counted here, as a loss-
+        # scaling optimizer does not count the steps it skips.
+        self.step = int(self.model.optimizer.iterations.numpy())
+        self.finished = False
 
     def update(self, decay):
         """Moves the average towards the weights by `1 - decay`, then sets the weights to it."""
@@ -42,39 +48,17 @@ class Lookahead(keras.callbacks.Callback):
             weight.assign(average)
 
     def on_train_batch_end(self, batch, logs=None):
-        step = int(self.model.optimizer.iterations.numpy())
-        if step % self.every == 0:
-            self.update(self.decay(step, self.steps))
-        if step >= self.steps:
+        self.step += 1
+        if self.finished:
+            return
+        if self.step % self.every == 0:
+            self.update(self.decay(self.step, self.steps))
+        if self.step >= self.steps:
             self.update(1.0)
+            self.finished = True
 
-
-class FlipEpochs(keras.callbacks.Callback):
-    """Tells an `AlternatingFlip` of the training pipeline which epoch is starting."""
-
-    def __init__(self, flip):
-        super().__init__()
-        self.flip = flip
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.flip.epoch.assign(epoch)
-
-
-class FreezeAfter(keras.callbacks.Callback):
-    """Keeps `variables` at their values of the start of epoch `epochs` from then on (airbench
-    trains its whitening bias for 3 epochs). The optimizer still computes their updates;
-    they are undone after each step, so the compiled step stays the same."""
-
-    def __init__(self, variables, epochs):
-        super().__init__()
-        self.variables, self.epochs = list(variables), int(epochs)
-        self.frozen = None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch >= self.epochs and self.frozen is None:
-            self.frozen = [np.array(v.numpy()) for v in self.variables]
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.frozen is not None:
-            for variable, value in zip(self.variables, self.frozen):
-                variable.assign(value)
+    def on_train_end(self, logs=None):
+        # Runs that stop early (or skip bad files, so have fewer batches) end on the average.
+        if not self.finished:
+            self.update(1.0)
+            self.finished = True

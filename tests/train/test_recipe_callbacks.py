@@ -2,8 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from tfimg.train.recipe import FreezeAfter, Lookahead
-from tfimg.train.schedules import WarmupLinear
+from tfimg.train.freeze_after import FreezeAfter
+from tfimg.train.lookahead import Lookahead
+from tfimg.models.warmup_linear import WarmupLinear
 
 
 def test_warmup_linear_is_airbench_triangle():

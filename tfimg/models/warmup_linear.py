@@ -1,4 +1,5 @@
-"""Learning-rate schedules that Keras does not have."""
+"""airbench's learning-rate schedule, which Keras does not have. It lives beside the models because
+a saved model's compile state holds it: `tfimg.models.load_model` lists it in `CUSTOM_OBJECTS`."""
 
 import keras
 from keras import ops
@@ -21,14 +22,15 @@ class WarmupLinear(keras.optimizers.schedules.LearningRateSchedule):
                              f"warmup={warmup!r}")
         self.peak, self.steps, self.warmup = float(peak), int(steps), float(warmup)
         self.start, self.end = float(start), float(end)
+        # Steps rising, as airbench counts them; at least one of each kind.
+        self.rise = min(max(1, int(self.steps * self.warmup)), max(1, self.steps - 1))
 
     def __call__(self, step):
         step = ops.cast(step, "float32")
-        rise = max(1, int(self.steps * self.warmup))
-        fall = max(1, self.steps - rise)
-        up = self.start + (1 - self.start) * step / rise
-        down = 1 + (self.end - 1) * ops.minimum((step - rise) / fall, 1.0)
-        return self.peak * ops.where(step < rise, up, down)
+        fall = max(1, self.steps - self.rise)
+        up = self.start + (1 - self.start) * step / self.rise
+        down = 1 + (self.end - 1) * ops.minimum((step - self.rise) / fall, 1.0)
+        return self.peak * ops.where(step < self.rise, up, down)
 
     def get_config(self):
         return {"peak": self.peak, "steps": self.steps, "warmup": self.warmup,
