@@ -14,7 +14,12 @@ def load_settings(cls, path=None, **values):
     fields = {}
     if path:
         with open(path, encoding="utf-8") as file:
-            fields = json.load(file)
+            try:
+                fields = json.load(file)
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                raise ValueError(f"{path!r} is not JSON: {error}") from None
+            except RecursionError:
+                raise ValueError(f"{path!r}: JSON nested too deeply") from None
         if not isinstance(fields, dict):
             raise ValueError(f"Expected a JSON object of settings in {path!r}")
         unknown = set(fields) - {field.name for field in dataclasses.fields(cls)}
@@ -46,6 +51,6 @@ class Settings:
         to it, when `strict`): "Expected epochs >= 1, received 0"."""
         for name in names:
             value = getattr(self, name)
-            if value < minimum or (strict and value == minimum):
+            if not (value > minimum if strict else value >= minimum):  # NaN fails too
                 raise ValueError(f"Expected {name} {'>' if strict else '>='} {minimum}{unit}, "
                                  f"received {value!r}")

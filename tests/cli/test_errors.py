@@ -3,6 +3,7 @@ and every option says what it does and its default."""
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 
@@ -45,6 +46,22 @@ def test_train_without_data_is_one_line():
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("tfimg train: error: ")
+
+
+@pytest.mark.parametrize("content, flags, message", [
+    ("[" * 100000, [], r"cfg.json': JSON nested too deeply"),
+    ("{\"epochs\": ", [], r"cfg.json' is not JSON: Expecting value"),
+    ("{}", ["--learning-rate", "nan"], r"Expected learning_rate >= 0, received nan"),
+])
+def test_train_settings_that_cannot_be_used_are_one_line(tmp_path, capsys, content, flags,
+                                                         message):
+    (tmp_path / "cfg.json").write_text(content)
+    (tmp_path / "data" / "a").mkdir(parents=True)
+    assert main(["train", "--data", str(tmp_path / "data"), "--config", str(tmp_path / "cfg.json"),
+                 "--out", str(tmp_path / "run"), *flags]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and re.search(message, error), error
+    assert not (tmp_path / "run").exists()
 
 
 def _yolo_folder(root):

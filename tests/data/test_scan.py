@@ -288,3 +288,11 @@ def test_scan_module_imports_no_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, capture_output=True,
                             text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_csv_report_keeps_a_file_name_that_is_not_utf8(tmp_path):
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.png"), "wb") as file:
+        Image.new("RGB", (4, 4)).save(file, format="PNG")
+    report = scan(tmp_path)
+    report.write(tmp_path / "report.csv")
+    assert b"caf\xe9.png,ok," in (tmp_path / "report.csv").read_bytes()

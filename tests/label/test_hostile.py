@@ -358,3 +358,115 @@ def test_files_that_are_not_utf8_are_named(tmp_path):
         LabelMap.read(tmp_path / "map.json")
     with pytest.raises(ValueError, match=r"deep.json: JSON nested too deeply"):
         read_json(tmp_path / "deep.json")
+
+
+# Found by the issue 14 acceptance probe: outputs that would overwrite one another, class names
+# that would shift classes.txt, label maps that crashed, LabelImg's predefined_classes.txt, and a
+# decompression bomb in `labels draw`.
+
+@pytest.mark.parametrize("names, message", [
+    (["a.jpg", "a.png"], "'a.png' and 'a.jpg' would both be written to 'a.txt'"),
+    (["sub/a.jpg", "sub/./a.jpg"], "would both be written to 'sub/a.txt'"),
+    (["classes.jpg"], "'classes.jpg' and 'classes.txt' would both be written"),
+    ([""], "without a file name"), (["sub/"], "without a file name"),
+    (["sub/.."], "without a file name"), (["."], "without a file name"),
+])
+def test_convert_refuses_images_whose_outputs_collide(tmp_path, capsys, names, message):
+    from tfimg.cli import main
+
+    value = {"images": [{"id": i, "file_name": name, "width": 10, "height": 10}
+                        for i, name in enumerate(names, 1)],
+             "categories": [{"id": 1, "name": "cat"}],
+             "annotations": [{"image_id": i, "category_id": 1, "bbox": [i, 1, 3, 3]}
+                             for i in range(1, len(names) + 1)]}
+    (tmp_path / "c.json").write_text(json.dumps(value))
+    assert main(["labels", "convert", "--from", "coco", "--to", "yolo", str(tmp_path / "c.json"),
+                 str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_draw_refuses_two_images_drawn_to_one_file(tmp_path):
+    from tfimg.label import Annotation, save
+    from tfimg.label.draw import draw_dataset
+
+    save([Annotation("a.jpg", 10, 10), Annotation("a.png", 10, 10)], LabelMap(["cat"]),
+         tmp_path / "ann.json", "coco")
+    with pytest.raises(ValueError, match="would both be written to 'a.jpg'"):
+        draw_dataset(tmp_path / "ann.json", "coco", tmp_path / "drawn")
+
+
+@pytest.mark.parametrize("kind", ["coco", "labelstudio"])
+def test_class_names_with_line_breaks_are_refused_and_spaces_stripped(tmp_path, capsys, kind):
+    from tfimg.cli import main
+    from tfimg.label import Annotation, Box
+    from tfimg.label.interchange import labelstudio_json
+
+    def write(name):
+        annotation = Annotation("a.jpg", 10, 10, [Box(name, 1, 1, 5, 5), Box("dog", 2, 2, 6, 6)])
+        value = labelstudio_json([annotation])
+        if kind == "coco":
+            value = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+                     "categories": [{"id": 1, "name": name}, {"id": 2, "name": "dog"}],
+                     "annotations": [{"image_id": 1, "category_id": c, "bbox": [1, 1, 4, 4]}
+                                     for c in (1, 2)]}
+        (tmp_path / "ann.json").write_text(json.dumps(value))
+
+    write("ca\nt")  # classes.txt would read "ca", "t", "dog": dog's boxes would become "t"
+    assert main(["labels", "convert", "--from", kind, "--to", "yolo", str(tmp_path / "ann.json"),
+                 str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "ann.json: " in error and "['ca\\nt'] hold a line break" in error
+    assert not (tmp_path / "out").exists()
+    write(" cat ")
+    assert main(["labels", "convert", "--from", kind, "--to", "yolo", str(tmp_path / "ann.json"),
+                 str(tmp_path / "out")]) == 0
+    classes = (tmp_path / "out" / "classes.txt").read_text().splitlines()
+    assert sorted(classes) == ["cat", "dog"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"cat": 0, "dog": "1"}', "expected integer ids"),
+    ('{"cat": 0, "dog": null}', "expected integer ids"),
+    ('{"cat": true}', "expected integer ids"),
+    ("[" * 100000 + "]" * 100000, "JSON nested too deeply"),
+    ('[{"a": 1}]', "expected a list of names"),
+    ('["cat", "cat"]', r"\['cat'\] appear more than once"),
+])
+def test_bad_json_label_maps_name_the_file(tmp_path, capsys, content, message):
+    from PIL import Image
+
+    from tfimg.cli import main
+
+    (tmp_path / "map.json").write_text(content)
+    with pytest.raises(ValueError, match=message) as raised:
+        LabelMap.read(tmp_path / "map.json")
+    assert str(raised.value).startswith(f"{tmp_path / 'map.json'}: ")
+    Image.new("RGB", (10, 10)).save(tmp_path / "a.jpg")
+    (tmp_path / "a.xml").write_text(_voc())
+    assert main(["labels", "validate", str(tmp_path), "--labels",
+                 str(tmp_path / "map.json")]) == 2
+    assert "map.json: " in capsys.readouterr().err
+
+
+def test_yolo_folder_may_hold_labelimg_s_predefined_classes(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "classes.txt").write_text("cat\n")
+    (tmp_path / "predefined_classes.txt").write_text("cat\ndog\n")
+    (tmp_path / "a.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    Image.new("RGB", (10, 10)).save(tmp_path / "a.jpg")
+    annotations, labels, _ = load(tmp_path, "yolo")
+    assert [annotation.filename for annotation in annotations] == ["a.jpg"]
+    assert validate(tmp_path, "yolo").issues == []
+
+
+def test_draw_names_a_decompression_bomb(tmp_path, capsys):
+    from PIL import Image
+
+    from tfimg.cli import main
+
+    Image.new("1", (20000, 10000)).save(tmp_path / "a.png")  # 25 KB, 200 M pixels
+    (tmp_path / "a.xml").write_text(_voc("a.png", width="20000"))
+    assert main(["labels", "draw", str(tmp_path), "--out", str(tmp_path / "drawn")]) == 2
+    assert "a.png: cannot read the image (DecompressionBombError" in capsys.readouterr().err

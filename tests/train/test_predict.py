@@ -87,6 +87,11 @@ def _broken(folder, tmp_path, name, content):
     ("metadata.json", b"{\"task\": ", r"metadata.json' is not valid JSON: Expecting value"),
     ("metadata.json", b"\xff\xfe{}", r"metadata.json' is not valid JSON: 'utf-8' codec"),
     ("metadata.json", b"[1, 2]", r"Expected a JSON object in '.*metadata.json', received list"),
+    ("metadata.json", b"[" * 100000, r"metadata.json' is not valid JSON: nested too deeply"),
+    ("metadata.json", json.dumps({"task": "classify", "class_names": ["a", "b"],
+                                  "preprocessing": Preprocessing(image_size=(32, 32)).to_json()}
+                                 ).encode(),
+     r"2 class_names in the metadata.json of '.*broken' for a model with 3 outputs"),
     ("metadata.json", json.dumps({"task": "classify", "preprocessing": {}}).encode(),
      r"Expected a classifier with \"class_names\" .* in the metadata.json of '.*broken'"),
     ("metadata.json", json.dumps({"task": "classify", "class_names": ["a", "b", "c"],
@@ -111,3 +116,14 @@ def test_a_truncated_model_archive_names_the_file(folder, tmp_path):
     with pytest.raises(ValueError, match=r"model.keras' is not a Keras model archive .*"
                                          r"truncated"):
         predict(broken, [])
+
+
+def test_a_fifo_among_the_images_is_named_not_waited_on(folder, hostile_folder, tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes: it is refused before that."""
+    os.mkfifo(tmp_path / "pipe.jpg")
+    good = str(hostile_folder / "good" / "rgb.jpg")
+    errors = []
+    results = predict(folder, [str(tmp_path / "pipe.jpg"), str(tmp_path), good],
+                      on_error=errors.append)
+    assert [result is None for result in results] == [True, True, False]
+    assert "pipe.jpg': not a regular file" in str(errors[0])

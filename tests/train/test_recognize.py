@@ -85,3 +85,11 @@ def test_recognize_names_a_file_it_cannot_decode(offline_imagenet, tmp_path):
                         top_k=1, on_error=errors.append)
     assert results[0] is None and [len(top) for top in results[1:]] == [1, 1]
     assert len(errors) == 1 and "broken.jpg': not_image: content is not" in str(errors[0])
+
+
+def test_a_deeply_nested_class_index_is_one_error_naming_it(tmp_path):
+    from tfimg.models.classification.resnet50 import load_class_index
+
+    (tmp_path / "index.json").write_text("[" * 100000)
+    with pytest.raises(ValueError, match=r"index.json' is not JSON: nested too deeply"):
+        load_class_index(str(tmp_path / "index.json"))

@@ -12,6 +12,7 @@ re-assembles it from loose settings (keras-hub's `ImageConverter` plays the same
 
 import dataclasses
 import os
+import stat
 
 import tensorflow as tf
 
@@ -128,6 +129,10 @@ def decode_file(decoder, path):
         animated WebP ...", "too_large: ..."), else the decoder's own reason.
         OSError when it cannot be read.
     """
+    # A FIFO or a device would block or never end: only regular files are read.
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        raise ValueError(f"Cannot read {os.fspath(path)!r}: not a regular file (a folder, "
+                         f"FIFO or device)")
     with open(path, "rb") as file:
         contents = file.read()
     try:

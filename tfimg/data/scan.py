@@ -301,7 +301,9 @@ class ScanReport:
         rows = [dataclasses.asdict(entry) for entry in self.entries]
 
         def write(temporary):
-            with open(temporary, "w", newline="", encoding="utf-8") as handle:
+            # surrogateescape: a file name that is not UTF-8 is written as its own bytes.
+            with open(temporary, "w", newline="", encoding="utf-8",
+                      errors="surrogateescape") as handle:
                 if suffix == ".csv":
                     names = [field.name for field in dataclasses.fields(ScanEntry)]
                     writer = csv.DictWriter(handle, fieldnames=names)

@@ -133,6 +133,34 @@ def output_path(root, name, where):
     return joined
 
 
+def output_paths(root, filenames, extension, reserved=()):
+    """The files written for the images `filenames` under `root`: each image's name with
+    `extension` in place of its own (`sub/a.jpg` -> `root/sub/a.txt`), checked by `output_path`
+    before anything is written, refusing an image name without a file name (`""`, `sub/`,
+    `..`), two images that would share one file (`a.jpg` and `a.png`), and an image whose file
+    would replace one of `reserved` (such as `classes.txt`), since one would silently overwrite
+    the other.
+
+    Raises:
+        ValueError naming the image file names.
+    """
+    paths, taken = [], {os.path.normpath(os.path.join(os.path.realpath(root), name)): name
+                        for name in reserved}
+    for filename in filenames:
+        last = filename.replace("\\", "/").rsplit("/", 1)[-1] if isinstance(filename, str) \
+            else ""
+        if last in ("", ".", ".."):
+            raise ValueError(f"{filename!r}: an image file name without a file name; refused")
+        path = output_path(root, os.path.splitext(filename)[0] + extension, filename)
+        key = os.path.normpath(path)
+        if key in taken:
+            raise ValueError(f"{filename!r} and {taken[key]!r} would both be written to "
+                             f"{os.path.relpath(key, os.path.realpath(root))!r}; refused")
+        taken[key] = filename
+        paths.append(path)
+    return paths
+
+
 def image_size(value, where, field, text=True):
     """An image width or height from a file's field: an integer of at least 1 (a 0 divides by
     zero converting to YOLO, a negative one writes negative coordinates).

@@ -20,7 +20,7 @@ from PIL import Image
 from tfimg.atomic import write_text
 from tfimg.formats import is_image_name
 from tfimg.label import interchange
-from tfimg.label.annotation import contained, output_path, safe_join
+from tfimg.label.annotation import contained, output_path, output_paths, safe_join
 from tfimg.label.labelmap import LabelMap
 from tfimg.label.voc import read_voc, write_voc
 
@@ -67,13 +67,16 @@ def read_voc_folder(source, errors=None):
     return annotations
 
 
-def _labels_for(annotations, root):
+def _labels_for(annotations, root, where):
     classes = (os.path.join(root, "classes.txt") if root is not None and os.path.isdir(root)
                else None)
     if classes and os.path.isfile(classes):
         return LabelMap.read(contained(root, classes, classes))
-    return LabelMap(sorted({box.name for annotation in annotations
-                            for box in annotation.boxes}))
+    try:
+        return LabelMap(sorted({box.name for annotation in annotations
+                                for box in annotation.boxes}))
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
 
 
 def detect_format(source):
@@ -128,12 +131,12 @@ def load(source, kind, images=None):
             annotations, labels = interchange.parse_coco(value, source)
         else:
             annotations = interchange.parse_labelstudio(value, source)
-            labels = _labels_for(annotations, None)
+            labels = _labels_for(annotations, None, source)
         return annotations, labels, images
     images = images or source
     if kind == "voc":
         annotations = read_voc_folder(source)
-        return annotations, _labels_for(annotations, source), images
+        return annotations, _labels_for(annotations, source, source), images
     classes = os.path.join(source, "classes.txt")
     if not os.path.isfile(classes):
         raise ValueError(f"{source}: a YOLO folder needs classes.txt")
@@ -153,9 +156,8 @@ def save(annotations, labels, target, kind):
     if kind not in FORMATS:
         raise ValueError(f"Expected a format in {FORMATS}, received {kind!r}")
     # Every output path is checked before anything is written: names come from the annotations.
-    paths = [output_path(target, os.path.splitext(annotation.filename)[0] +
-                         (".xml" if kind == "voc" else ".txt"), annotation.filename)
-             for annotation in annotations]
+    paths = output_paths(target, [annotation.filename for annotation in annotations],
+                         ".xml" if kind == "voc" else ".txt", reserved=_LABEL_FILES)
     labels.write(output_path(target, "classes.txt", "classes.txt"))  # atomic, folders made
     for annotation, path in zip(annotations, paths):
         stem = os.path.splitext(annotation.filename)[0]
@@ -210,7 +212,7 @@ def read_yolo_folder(source, images, labels, errors=None):
     annotations = []
     for path in _files(source, ".txt"):
         stem = os.path.splitext(os.path.relpath(path, source))[0].replace(os.sep, "/")
-        if os.path.basename(path) == "classes.txt":
+        if os.path.basename(path) in _LABEL_FILES:
             continue
         try:
             if stem not in by_stem:

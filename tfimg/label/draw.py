@@ -7,7 +7,7 @@ import os
 
 from PIL import Image, ImageDraw
 
-from tfimg.label.annotation import output_path, safe_join
+from tfimg.label.annotation import output_paths, safe_join
 from tfimg.label.dataset import load
 
 PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6",
@@ -28,17 +28,21 @@ def draw_boxes(image, annotation, labels):
 def draw_dataset(source, kind, out, images=None):
     """Draws every annotated image of a dataset into `out` (JPEG); returns how many."""
     annotations, labels, images = load(source, kind, images)
+    targets = output_paths(out, [annotation.filename for annotation in annotations], ".jpg")
     count = 0
-    for annotation in annotations:
+    for annotation, target in zip(annotations, targets):
         path = safe_join(images, annotation.filename, annotation.filename)
         if not os.path.isfile(path):
             continue
-        with Image.open(path) as image:
-            # On the stored pixels, as LabelImg shows them: an EXIF-turned image is a
-            # size_mismatch for `validate` to report, not something to hide here.
-            drawn = draw_boxes(image, annotation, labels)
-        target = output_path(out, os.path.splitext(annotation.filename)[0] + ".jpg",
-                             annotation.filename)
+        try:
+            with Image.open(path) as image:
+                image.load()
+        except Exception as error:  # noqa: BLE001 - Pillow raises many types (a bomb, too).
+            raise ValueError(f"{path}: cannot read the image ({type(error).__name__}: "
+                             f"{error})"[:300]) from None
+        # On the stored pixels, as LabelImg shows them: an EXIF-turned image is a
+        # size_mismatch for `validate` to report, not something to hide here.
+        drawn = draw_boxes(image, annotation, labels)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         drawn.save(target, quality=90)
         count += 1

@@ -91,8 +91,13 @@ def parse_coco(value, where="<string>"):
         category_id = _field(category, "id", f"{where}: categories[{i}]", int)
         if category_id in categories:
             raise ValueError(f"{where}: categories[{i}]: id {category_id} appears twice")
-        categories[category_id] = _field(category, "name", f"{where}: categories[{i}]", str)
-    labels = LabelMap(categories[key] for key in sorted(categories))
+        # Stripped as VOC names are, and as the LabelMap keeps them.
+        categories[category_id] = _field(category, "name", f"{where}: categories[{i}]",
+                                         str).strip()
+    try:
+        labels = LabelMap(categories[key] for key in sorted(categories))
+    except ValueError as error:
+        raise ValueError(f"{where}: categories: {error}") from None
     images = {}
     for i, image in enumerate(_field(value, "images", where, list)):
         at = f"{where}: images[{i}]"
@@ -179,7 +184,7 @@ def parse_labelstudio(value, where="<string>"):
                 if len(names) != 1 or not isinstance(names[0], str):
                     raise ValueError(f"{spot}: rectanglelabels: expected one name, received "
                                      f"{names!r}"[:200])
-                annotation.boxes.append(Box(names[0], x / 100 * width, y / 100 * height,
+                annotation.boxes.append(Box(names[0].strip(), x / 100 * width, y / 100 * height,
                                             (x + w) / 100 * width, (y + h) / 100 * height))
         if annotation is not None:
             annotations.append(annotation)

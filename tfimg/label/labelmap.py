@@ -21,6 +21,10 @@ class LabelMap:
         names = [str(name).strip() for name in names]
         if any(not name for name in names):
             raise ValueError("Expected non-empty class names")
+        # classes.txt holds one name a line: a line break would shift every later id.
+        broken = [name for name in names if len(name.splitlines()) > 1]
+        if broken:
+            raise ValueError(f"Class names {broken[:3]} hold a line break")
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValueError(f"Class names {duplicates} appear more than once")
@@ -51,20 +55,16 @@ class LabelMap:
         except UnicodeDecodeError as error:
             raise ValueError(f"{path}: not UTF-8 text (byte {content[error.start]:#04x} at "
                              f"offset {error.start})") from None
-        if not path.endswith(".json"):
-            return cls(line.strip() for line in text.splitlines() if line.strip())
         try:
-            value = json.loads(text)
+            if not path.endswith(".json"):
+                return cls(line.strip() for line in text.splitlines() if line.strip())
+            return cls(_json_names(json.loads(text)))
         except json.JSONDecodeError as error:
             raise ValueError(f"{path}: not JSON: {error}") from None
-        if isinstance(value, dict):
-            ids = sorted(value.values())
-            if ids != list(range(len(ids))):
-                raise ValueError(f"{path}: ids must be 0..{len(ids) - 1}, found {ids}")
-            return cls(sorted(value, key=value.get))
-        if not isinstance(value, list):
-            raise ValueError(f"{path}: expected a list of names or an object name -> id")
-        return cls(value)
+        except RecursionError:
+            raise ValueError(f"{path}: JSON nested too deeply") from None
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
 
     @classmethod
     def from_folders(cls, root):
@@ -86,3 +86,19 @@ class LabelMap:
             raise ValueError(f"Cannot rename unknown classes {unknown}")
         new_names = list(dict.fromkeys(mapping.get(name, name) for name in self.names))
         return LabelMap(new_names), {name: mapping.get(name, name) for name in self.names}
+
+
+def _json_names(value):
+    """Class names in id order from a label map's JSON: a list of names, or an object
+    name -> id with the ids 0..N-1."""
+    if isinstance(value, dict):
+        if not all(isinstance(id_, int) and not isinstance(id_, bool)
+                   for id_ in value.values()):
+            raise ValueError(f"expected integer ids, found {list(value.values())[:10]}"[:300])
+        ids = sorted(value.values())
+        if ids != list(range(len(ids))):
+            raise ValueError(f"ids must be 0..{len(ids) - 1}, found {ids}"[:300])
+        return sorted(value, key=value.get)
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError("expected a list of names or an object name -> id")
+    return value

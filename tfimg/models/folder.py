@@ -42,6 +42,8 @@ def read_metadata(path):
             metadata = json.load(file)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{metadata_path!r} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise ValueError(f"{metadata_path!r} is not valid JSON: nested too deeply") from None
     if not isinstance(metadata, dict):
         raise ValueError(f"Expected a JSON object in {metadata_path!r}, received "
                          f"{type(metadata).__name__}")

@@ -47,8 +47,14 @@ def predict(model_path, image_paths, top_k=5, on_error=None):
     except (TypeError, ValueError) as error:
         raise ValueError(f"Bad \"preprocessing\" in {where}: {error}") from None
     k = min(top_k, len(class_names))
-    return _classify(model, image_paths, preprocessing, on_error, lambda row: [
-        (class_names[i], float(row[i])) for i in np.argsort(row)[::-1][:k]])
+
+    def top(row):
+        if len(row) != len(class_names):
+            raise ValueError(f"{len(class_names)} class_names in {where} for a model with "
+                             f"{len(row)} outputs")
+        return [(class_names[i], float(row[i])) for i in np.argsort(row)[::-1][:k]]
+
+    return _classify(model, image_paths, preprocessing, on_error, top)
 
 
 def recognize(image_paths, weights="imagenet", class_index=None, top_k=5, on_error=None):

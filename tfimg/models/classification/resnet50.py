@@ -89,6 +89,9 @@ def load_class_index(class_index=None):
                 mapping = json.load(file)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{os.fspath(source)!r} is not JSON: {error}") from None
+            except RecursionError:
+                raise ValueError(f"{os.fspath(source)!r} is not JSON: nested too deeply") \
+                    from None
     else:
         mapping, source = class_index, "class_index"
     if not isinstance(mapping, dict):
