@@ -253,3 +253,32 @@ def test_work_of_a_client_that_left_or_timed_out_stops(exported):
         status, answer = _call(running, body)
         assert status == 504 and f"did not finish within {timeout} s" in answer["error"]
         assert _time_to_service(running) < full / 2, full
+
+
+def test_heavy_requests_within_their_limits_leave_a_worker_for_light_ones(exported):
+    """Two requests of large images, each within the per-request budget, with 2 workers: one
+    runs, the other gets 503 at once, and a light request is still answered within 2 s."""
+    config = ServeConfig(model=exported[1], port=0, workers=2, timeout=60,
+                         max_pixels=10_000_000, max_request_pixels=100_000_000,
+                         heavy_request_pixels=16_000_000)
+    large = _body([_png((3000, 3000), 0)] * 8)  # 72 million declared pixels each
+    heavy = [None, None]
+
+    def post_heavy(index):
+        heavy[index] = _call(server, large)
+
+    with Server(config, log_level="warning") as server:
+        threads = [threading.Thread(target=post_heavy, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        start = time.monotonic()
+        status, answer = _call(server, GOOD)
+        light_seconds = time.monotonic() - start
+        for thread in threads:
+            thread.join(60)
+    assert status == 200 and light_seconds < 2, light_seconds
+    statuses = sorted(status for status, _ in heavy)
+    assert statuses == [200, 503], heavy
+    refused = next(answer for status, answer in heavy if status == 503)
+    assert "take 1 of 2 workers at most" in refused["error"]

@@ -34,6 +34,9 @@ def add_parser(verbs):
     parser.add_argument("--max-request-pixels", type=int, help="largest sum of declared "
                         f"pixels over a request's images "
                         f"({default(ServeConfig, 'max_request_pixels')})")
+    parser.add_argument("--heavy-request-pixels", type=int, help="requests declaring more "
+                        "pixels run on all workers but one at most, so that light requests "
+                        f"always find one ({default(ServeConfig, 'heavy_request_pixels')})")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning",
                         "error"], help="uvicorn's log level; info logs every request "
                         "(default %(default)s)")

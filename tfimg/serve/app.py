@@ -29,7 +29,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfimg.data import decode_error_reason, scan_bytes
-from tfimg.serve.rest import RequestError, format_predictions, load_request, parse_inputs
+from tfimg.serve.rest import (RequestError, check_image, format_predictions, load_request,
+                              parse_inputs)
 
 _log = logging.getLogger("tfimg.serve")
 _ROUTE = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>[^/:]+))?"
@@ -64,6 +65,12 @@ def _busy(what):
                     ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),))
 
 
+def _declared_pixels(inputs, max_pixels):
+    """The sum of the declared pixel counts of the image inputs (already checked)."""
+    return sum(check_image(data, name, max_pixels) for name, values in inputs.items()
+               if values.dtype == object and name.endswith("image_bytes") for data in values)
+
+
 class RestApp:
     """ASGI app serving `model` with the limits of `config` (a `ServeConfig`)."""
 
@@ -76,6 +83,9 @@ class RestApp:
         self.budget = config.max_concurrent * config.max_body_bytes
         self._executor = concurrent.futures.ThreadPoolExecutor(
             config.workers, thread_name_prefix="tfimg-predict")
+        # Heavy requests (many declared pixels) may hold all workers but one, so that light
+        # ones always find a worker: a few large images must not starve everybody else.
+        self._heavy = threading.BoundedSemaphore(max(1, config.workers - 1))
 
     def close(self):
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -219,7 +229,16 @@ class RestApp:
             rows, inputs = parse_inputs(request, self.model.input_specs(signature),
                                         config.max_batch, config.max_pixels,
                                         config.max_request_pixels)
-            outputs = self._predict_chunks(signature, inputs, rows, cancelled)
+            heavy = _declared_pixels(inputs, config.max_pixels) > config.heavy_request_pixels
+            if heavy and not self._heavy.acquire(blocking=False):
+                return _busy(f"requests of over {config.heavy_request_pixels} pixels take "
+                             f"{max(1, config.workers - 1)} of {config.workers} workers at "
+                             f"most").response
+            try:
+                outputs = self._predict_chunks(signature, inputs, rows, cancelled)
+            finally:
+                if heavy:
+                    self._heavy.release()
         except RequestError as error:
             return _error(error.status, str(error))
         if outputs is None:

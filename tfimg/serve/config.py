@@ -34,6 +34,9 @@ class ServeConfig(Settings):
             before any pixel is decoded).
         max_request_pixels: largest sum of declared pixels over a request's images (many
             large images in one small request get 400 before any pixel is decoded).
+        heavy_request_pixels: requests declaring more pixels than this are heavy: they run
+            on `workers - 1` workers at most (others get 503 with Retry-After), so that light
+            requests always find a worker.
     """
 
     model: str
@@ -49,6 +52,7 @@ class ServeConfig(Settings):
     max_batch: int = 256
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_request_pixels: int = 2 * DEFAULT_MAX_PIXELS
+    heavy_request_pixels: int = 16_000_000
 
     def __post_init__(self):
         if not self.model:
@@ -57,4 +61,5 @@ class ServeConfig(Settings):
             raise ValueError(f"Expected port in [0, 65535], received {self.port!r}")
         self.require_minimum(("timeout", "header_timeout"), 0, strict=True, unit=" seconds")
         self.require_minimum(("max_body_bytes", "min_upload_rate", "max_concurrent", "workers",
-                              "max_batch", "max_pixels", "max_request_pixels"), 1)
+                              "max_batch", "max_pixels", "max_request_pixels",
+                              "heavy_request_pixels"), 1)
