@@ -296,3 +296,19 @@ def test_csv_report_keeps_a_file_name_that_is_not_utf8(tmp_path):
     report = scan(tmp_path)
     report.write(tmp_path / "report.csv")
     assert b"caf\xe9.png,ok," in (tmp_path / "report.csv").read_bytes()
+
+
+def test_a_link_out_of_the_folder_is_not_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"TOP SECRET")
+    root = tmp_path / "data"
+    (root / "cat").mkdir(parents=True)
+    (root / "cat" / "leak.jpg").symlink_to(secret)
+    Image.new("RGB", (4, 4)).save(root / "cat" / "inside.png")
+    (root / "cat" / "alias.png").symlink_to(root / "cat" / "inside.png")
+    report = scan(root)
+    entries = {entry.path: entry for entry in report.entries}
+    assert entries["cat/leak.jpg"].status == "unreadable"
+    assert "outside the folder" in entries["cat/leak.jpg"].reason
+    assert "SECRET" not in json.dumps([dataclasses.asdict(e) for e in report.entries])
+    assert entries["cat/alias.png"].status == "ok"  # a link within the folder is fine

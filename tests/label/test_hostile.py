@@ -470,3 +470,17 @@ def test_draw_names_a_decompression_bomb(tmp_path, capsys):
     (tmp_path / "a.xml").write_text(_voc("a.png", width="20000"))
     assert main(["labels", "draw", str(tmp_path), "--out", str(tmp_path / "drawn")]) == 2
     assert "a.png: cannot read the image (DecompressionBombError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bbox", [[5, 5, -3, -3], [5, 5, 0, 4], [5, 5, 4, 0]])
+def test_convert_refuses_boxes_without_area(tmp_path, capsys, bbox):
+    from tfimg.cli import main
+
+    value = {"images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 10}],
+             "categories": [{"id": 1, "name": "cat"}],
+             "annotations": [{"image_id": 1, "category_id": 1, "bbox": bbox}]}
+    (tmp_path / "c.json").write_text(json.dumps(value))
+    assert main(["labels", "convert", "--from", "coco", "--to", "yolo", str(tmp_path / "c.json"),
+                 str(tmp_path / "out")]) == 2
+    assert "a.jpg box 1 (cat)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -15,7 +15,8 @@ entry gets one of `STATUSES`:
   JPEG XL, ICO) or an animated WebP.
 - "too_large": the header declares more than `max_pixels` pixels; no pixel is decoded.
 - "corrupt": Pillow fails to decode the first frame (truncated or damaged data).
-- "unreadable": the file cannot be read (permissions, a vanished file).
+- "unreadable": the file cannot be read (permissions, a vanished file), or is a link to a file
+  outside the folder (not read).
 """
 
 import concurrent.futures
@@ -152,6 +153,9 @@ def scan_file(path, *, root=None, max_pixels=DEFAULT_MAX_PIXELS):
     path = os.fspath(path)
     relative = os.path.relpath(path, root) if root is not None else path
     relative = relative.replace(os.sep, "/")
+    if root is not None and not _inside(path, root):
+        # A link out of the folder: its contents are not the dataset's, and are not quoted.
+        return ScanEntry(relative, UNREADABLE, reason="a link to a file outside the folder")
     try:
         size = os.stat(path).st_size
         if size == 0:
@@ -160,6 +164,11 @@ def scan_file(path, *, root=None, max_pixels=DEFAULT_MAX_PIXELS):
             return _scan_contents(handle, relative, size, max_pixels)
     except OSError as error:
         return ScanEntry(relative, UNREADABLE, reason=f"{type(error).__name__}: {error}")
+
+
+def _inside(path, root):
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
 
 
 def scan_bytes(data, *, name="", max_pixels=DEFAULT_MAX_PIXELS):

@@ -182,6 +182,12 @@ def convert(source, source_kind, target, target_kind, images=None, rename=None):
     """Converts an annotation dataset, renaming classes by `rename` ({old: new}) on the way;
     returns (images annotated, boxes)."""
     annotations, labels, _ = load(source, source_kind, images)
+    for annotation in annotations:
+        for index, box in enumerate(annotation.boxes, 1):
+            if box.xmax <= box.xmin or box.ymax <= box.ymin:
+                raise ValueError(f"{annotation.filename} box {index} ({box.name}): "
+                                 f"{box.corners} has no area (negative or zero width or "
+                                 f"height); `tfimg labels validate` lists every such box")
     if rename:
         annotations, labels = rename_classes(annotations, labels, rename)
     save(annotations, labels, target, target_kind)
