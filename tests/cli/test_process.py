@@ -95,6 +95,7 @@ def test_inpaint_fills_only_the_mask(folder, tmp_path, photo):
     (["grayscale", "{folder}/bad.png", "{out}"], "bad.png: not an image"),
     (["median_blur", "{a}", "{out}", "--ksize", "4"], "ksize=4"),
     (["grayscale"], "expected OP INPUT OUTPUT (or --list)"),
+    (["grayscale", "{a}", "{out}", "--max-pixels", "100"], "is over 100 pixels"),
 ])
 def test_mistakes_are_one_line_naming_the_flag_or_file(folder, tmp_path, capsys, args, message):
     values = {"a": folder / "a.png", "out": tmp_path / "out.png", "folder": folder}
@@ -113,6 +114,14 @@ def test_symbolic_links_are_not_followed_out_of_the_folder(folder, tmp_path, pho
     out = tmp_path / "out"
     main(["process", "grayscale", str(folder), str(out)])
     assert not (out / "link").exists() and not (out / "linked.png").exists()
+
+
+def test_an_output_folder_inside_the_input_is_not_read_back(folder, capsys):
+    out = folder / "processed"
+    assert main(["process", "grayscale", str(folder), str(out)]) == 1  # bad.png
+    assert main(["process", "grayscale", str(folder), str(out)]) == 1
+    assert "2 of 3 images written" in capsys.readouterr().out.splitlines()[-1]
+    assert not (out / "processed").exists()
 
 
 def test_help_of_the_image_verbs_does_not_import_tensorflow():
