@@ -150,7 +150,9 @@ def _pairs(args):
             raise ValueError(f"{args.output}: the output folder would overwrite the input")
         if os.path.exists(args.output) and not os.path.isdir(args.output):
             raise ValueError(f"{args.output}: expected a folder for a folder input")
-        names = _list(args.input, args.output)
+        from tfimg.cli.images import list_images
+
+        names = list_images(args.input, exclude=args.output)
         if not names:
             raise ValueError(f"{args.input}: no image files (.jpg, .png, .gif, .bmp, .webp)")
         return [(os.path.join(args.input, name), os.path.join(args.output, name), name)
@@ -160,11 +162,6 @@ def _pairs(args):
     if os.path.isdir(args.output):
         raise ValueError(f"{args.output}: is a folder; give an output file for a file input")
     return [(args.input, args.output, os.path.basename(args.input))]
-
-
-def _list(root, exclude):
-    from tfimg.cli.images import list_images
-    return list_images(root, exclude=exclude)
 
 
 def _mask_for(args, label):

@@ -1,5 +1,6 @@
 """Input checks shared by `tfimg.cv` (private): NumPy uint8 images, grey or colour."""
 
+import cv2
 import numpy as np
 
 
@@ -23,8 +24,6 @@ def check_image(image, name="image"):
 
 def to_gray(image):
     """(height, width) uint8 grey levels of a checked image (RGB weights as OpenCV's)."""
-    import cv2
-
     if image.ndim == 2:
         return image
     if image.shape[2] == 1:
@@ -33,6 +32,7 @@ def to_gray(image):
 
 
 def check_choice(value, choices, name):
+    """`value` if it is one of `choices`, else a ValueError naming `name`."""
     if value not in choices:
         raise ValueError(f"Expected {name} in {choices}, received {name}={value!r}")
     return value
