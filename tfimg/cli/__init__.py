@@ -7,7 +7,8 @@ from tfimg import __version__
 from tfimg.cli.quiet import quiet_tensorflow
 
 VERBS = ("demo", "train", "evaluate", "predict", "recognize", "export", "scan", "doctor",
-         "tfrecord", "serve", "download", "crawl", "stock", "labels")
+         "tfrecord", "serve", "download", "crawl", "stock", "labels", "process", "match",
+         "similarity")
 
 
 def build_parser():

@@ -12,6 +12,11 @@ FLOAT_DTYPES = (tf.float16, tf.float32, tf.float64)
 IMAGE_DTYPES = (tf.uint8,) + FLOAT_DTYPES
 
 
+class ImageDtypeError(TypeError, ValueError):
+    """An image of a dtype the op does not take: a `TypeError` (STYLE.md) that is also a
+    `ValueError`, so that every bad image, of whatever kind, is caught as one."""
+
+
 def check_image(image, name="image", channels=None, dtypes=IMAGE_DTYPES):
     """Converts `image` to a tensor and checks rank, channels, dtype and emptiness.
 
@@ -25,13 +30,14 @@ def check_image(image, name="image", channels=None, dtypes=IMAGE_DTYPES):
         The tensor.
 
     Raises:
-        TypeError: for a dtype outside `dtypes`.
+        ImageDtypeError: (a TypeError and a ValueError) for a dtype outside `dtypes`.
         ValueError: for another rank, a channel count outside `channels`, or an empty image.
     """
     image = tf.convert_to_tensor(image)
     if image.dtype not in dtypes:
         allowed = ", ".join(dtype.name for dtype in dtypes)
-        raise TypeError(f"Expected {name} of dtype {allowed}, received dtype={image.dtype.name}")
+        raise ImageDtypeError(f"Expected {name} of dtype {allowed}, received "
+                              f"dtype={image.dtype.name}")
     if image.shape.rank not in (3, 4):
         raise ValueError(f"Expected {name} of rank 3 (height, width, channels) or 4 (batch, "
                          f"height, width, channels), received shape={image.shape}")

@@ -1,0 +1,154 @@
+"""Image operations: images per second of tfimg's ops (batched, in one `tf.function`) against
+OpenCV's per-image loop and scikit-image's, on the same photos, as a markdown table.
+
+    python benchmarks/ops.py --photos ../shared/data/photos/sun80 --images 64 --size 1024x768
+
+Photos are resized to `--size` (RGB uint8); grey operations get the grey image. Each column is
+the best of `--repeat` timed runs after one warm-up run (tracing and OpenCV's first call are not
+counted). "ratio" is tfimg's rate over OpenCV's: above 1, tfimg is faster. A dash: the library
+has no such operation (or none with the same meaning).
+"""
+
+import argparse
+import os
+import pathlib
+import platform
+import time
+
+import cv2
+import numpy as np
+import tensorflow as tf
+from skimage import exposure, filters, morphology
+
+from tfimg import ops
+
+ELLIPSE = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+FOOTPRINT = ELLIPSE.astype(bool)
+
+
+def _skimage_uint8(function):
+    """A scikit-image function whose float [0, 1] result is turned back into uint8."""
+    return lambda image: np.round(function(image) * 255).astype(np.uint8)
+
+
+# name -> (grey input?, tfimg on a batch, OpenCV on one image, scikit-image on one or None).
+CASES = {
+    "grayscale": (False, ops.grayscale, lambda x: cv2.cvtColor(x, cv2.COLOR_RGB2GRAY),
+                  _skimage_uint8(lambda x: __import__("skimage.color").color.rgb2gray(x))),
+    "adjust_gamma": (False, lambda x: ops.adjust_gamma(x, 0.8),
+                     lambda x: cv2.LUT(x, np.round((np.arange(256) / 255) ** 0.8 * 255)
+                                       .astype(np.uint8)),
+                     lambda x: exposure.adjust_gamma(x, 0.8)),
+    "equalize_histogram": (True, ops.equalize_histogram, cv2.equalizeHist,
+                           _skimage_uint8(exposure.equalize_hist)),
+    "clahe": (True, ops.clahe, lambda x: cv2.createCLAHE(2.0, (8, 8)).apply(x),
+              _skimage_uint8(lambda x: exposure.equalize_adapthist(x, clip_limit=0.01))),
+    "threshold": (True, lambda x: ops.threshold(x, 127),
+                  lambda x: cv2.threshold(x, 127, 255, cv2.THRESH_BINARY)[1],
+                  lambda x: (x > 127).astype(np.uint8) * 255),
+    "otsu_threshold": (True, ops.otsu_threshold,
+                       lambda x: cv2.threshold(x, 0, 255, cv2.THRESH_OTSU)[0],
+                       filters.threshold_otsu),
+    "adaptive_threshold": (True, lambda x: ops.adaptive_threshold(x, 11, 2),
+                           lambda x: cv2.adaptiveThreshold(x, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                                           cv2.THRESH_BINARY, 11, 2),
+                           lambda x: x > filters.threshold_local(x, 11, "mean", offset=2)),
+    "box_blur": (False, lambda x: ops.box_blur(x, 5), lambda x: cv2.blur(x, (5, 5)), None),
+    "gaussian_blur": (False, lambda x: ops.gaussian_blur(x, 5, 1.2),
+                      lambda x: cv2.GaussianBlur(x, (5, 5), 1.2),
+                      lambda x: filters.gaussian(x, 1.2, channel_axis=-1, truncate=1.7)),
+    "median_blur": (False, lambda x: ops.median_blur(x, 5), lambda x: cv2.medianBlur(x, 5),
+                    None),
+    "bilateral_filter": (False, lambda x: ops.bilateral_filter(x, 9, 75.0, 75.0),
+                         lambda x: cv2.bilateralFilter(x, 9, 75, 75), None),
+    "sobel": (True, ops.sobel, lambda x: cv2.Sobel(x, cv2.CV_32F, 1, 0, ksize=3),
+              filters.sobel_v),
+    "canny": (True, lambda x: ops.canny(x, 50, 150), lambda x: cv2.Canny(x, 50, 150), None),
+    "erode": (False, lambda x: ops.erode(x, ELLIPSE), lambda x: cv2.erode(x, ELLIPSE),
+              lambda x: morphology.erosion(x, FOOTPRINT[..., None])),
+    "dilate": (False, lambda x: ops.dilate(x, ELLIPSE), lambda x: cv2.dilate(x, ELLIPSE),
+               lambda x: morphology.dilation(x, FOOTPRINT[..., None])),
+    "dehaze": (False, ops.dehaze, None, None),
+}
+
+
+def _load(folder, count, size):
+    paths = sorted(pathlib.Path(folder).glob("*.jpg"))
+    if not paths:
+        raise SystemExit(f"no .jpg photos in {folder}")
+    photos = []
+    for index in range(count):
+        image = cv2.imread(str(paths[index % len(paths)]), cv2.IMREAD_COLOR)
+        photos.append(cv2.cvtColor(cv2.resize(image, size, interpolation=cv2.INTER_AREA),
+                                   cv2.COLOR_BGR2RGB))
+    return np.stack(photos)
+
+
+def _best_rate(run, images, repeat):
+    run()  # warm-up: tracing, first-call allocations
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return images / best
+
+
+def _tfimg_runner(function, batch, batch_size):
+    # The ops are graph code already; AutoGraph would only re-parse the lambdas above.
+    compiled = tf.function(tf.autograph.experimental.do_not_convert(function))
+    chunks = [tf.constant(batch[start:start + batch_size])
+              for start in range(0, len(batch), batch_size)]
+
+    def run():
+        for chunk in chunks:
+            result = compiled(chunk)
+        result.numpy()  # wait for the last one
+    return run
+
+
+def _loop_runner(function, batch):
+    def run():
+        for image in batch:
+            function(image)
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", default="../shared/data/photos/sun80",
+                        help="folder of .jpg photos (default ../shared/data/photos/sun80)")
+    parser.add_argument("--images", type=int, default=64, help="photos timed (default 64)")
+    parser.add_argument("--size", default="1024x768", help="WIDTHxHEIGHT (default 1024x768)")
+    parser.add_argument("--batch-size", type=int, default=16,
+                        help="images per tf.function call (default 16)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs, best kept (default 3)")
+    parser.add_argument("--ops", default=None,
+                        help="comma-separated subset of operations (default: all)")
+    args = parser.parse_args()
+    size = tuple(int(value) for value in args.size.lower().split("x"))
+    colour = _load(args.photos, args.images, size)
+    gray = np.stack([cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) for image in colour])
+    names = args.ops.split(",") if args.ops else list(CASES)
+    print(f"{args.images} photos of {size[0]}x{size[1]}, tfimg batches of {args.batch_size}, "
+          f"best of {args.repeat}; {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs, TensorFlow {tf.__version__}, OpenCV {cv2.__version__}\n")
+    print("| op | tfimg (images/s) | OpenCV | scikit-image | ratio tfimg/OpenCV |")
+    print("|---|---:|---:|---:|---:|")
+    for name in names:
+        grey, ours, opencv, skimage_function = CASES[name]
+        batch = gray if grey else colour
+        tfimg_batch = batch[..., None] if grey else batch
+        rates = [_best_rate(_tfimg_runner(ours, tfimg_batch, args.batch_size), len(batch),
+                            args.repeat)]
+        for reference in (opencv, skimage_function):
+            rates.append(None if reference is None else
+                         _best_rate(_loop_runner(reference, batch), len(batch), args.repeat))
+        cells = ["-" if rate is None else f"{rate:.1f}" for rate in rates]
+        ratio = "-" if rates[1] is None else f"{rates[0] / rates[1]:.2f}"
+        print(f"| {name} | {cells[0]} | {cells[1]} | {cells[2]} | {ratio} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
