@@ -7,8 +7,8 @@ import tensorflow as tf
 from PIL import Image
 
 from tests.tolerances import assert_close_to_reference, assert_same_program
-from tfimg.ops import (CAFFE_BGR_MEAN, NORMALIZATIONS, caffe, normalize, scale_symmetric,
-                       scale_unit, standardize)
+from tfimg.ops.normalize import (CAFFE_BGR_MEAN, NORMALIZATIONS, caffe, cifar10, normalize,
+                                 scale_symmetric, scale_unit, standardize)
 
 MODES = tuple(NORMALIZATIONS)
 
@@ -48,7 +48,7 @@ def test_normalize_keeps_shape_and_returns_float32(mode, shape, dtype):
 @pytest.mark.parametrize("mode", MODES)
 def test_normalize_dispatches_to_the_named_function(mode):
     image = _random_image((2, 6, 5, 3))
-    function = {"standardize": standardize, "caffe": caffe, "unit": scale_unit,
+    function = {"standardize": standardize, "caffe": caffe, "cifar10": cifar10, "unit": scale_unit,
                 "symmetric": scale_symmetric, "none": lambda x: tf.cast(x, tf.float32)}[mode]
     np.testing.assert_array_equal(normalize(image, mode), function(image))
 
@@ -100,6 +100,13 @@ def test_scale_symmetric_matches_keras_tf_mode(photo_batch):
     # keras.applications' "tf" mode (MobileNetV2): x / 127.5 - 1; measured difference 0.
     expected = keras.applications.mobilenet_v2.preprocess_input(photo_batch.astype(np.float32))
     np.testing.assert_array_equal(scale_symmetric(photo_batch), expected)
+
+
+def test_cifar10_golden_pixel():
+    # (255 * 0.4914 - 255 * 0.4914) / (255 * 0.2470) = 0 in red; 255 -> (1 - mean) / std.
+    image = np.array([[[0.4914 * 255, 255, 0]]], np.float32)
+    expected = [0, (1 - 0.4822) / 0.2435, -0.4465 / 0.2616]
+    np.testing.assert_allclose(cifar10(image)[0, 0], expected, rtol=1e-5, atol=1e-6)
 
 
 def test_unit_and_symmetric_golden_values_and_ranges():
