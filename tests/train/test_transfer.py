@@ -51,9 +51,14 @@ def test_resnet50_recipe_uses_caffe_preprocessing_at_224():
 def test_airbench_recipe_and_explicit_values():
     config = TrainConfig(data="d", model="airbench")
     assert (config.optimizer, config.schedule, config.label_smoothing, config.batch_size,
-            config.flip, config.translate) == ("sgd", "warmup_cosine", 0.2, 1024, True, 2)
+            config.flip, config.translate) == ("sgd", "warmup_linear", 0.2, 1024, True, 2)
+    assert (config.alternating_flip, config.lookahead, config.whiten_bias_epochs,
+            config.normalize) == (True, True, 3, "cifar10")
     assert TrainConfig(data="d", model="airbench", epochs=3, flip=False).flip is False
     names = [type(layer).__name__ for layer in config.pipeline_config().augment]
+    assert names == ["AlternatingFlip", "RandomTranslation"]
+    random_flips = TrainConfig(data="d", model="airbench", alternating_flip=False)
+    names = [type(layer).__name__ for layer in random_flips.pipeline_config().augment]
     assert names == ["RandomFlip", "RandomTranslation"]
     assert TrainConfig(data="d").optimizer == "adam"
 

@@ -1,4 +1,5 @@
 import json
+import urllib.request
 
 import numpy as np
 import pytest
@@ -48,6 +49,9 @@ def test_imagenet_weights_offline_name_the_keras_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
+    # urllib builds its global opener, proxies included, on first use: keep this one to the
+    # test, or every later request of this process would go to the closed port.
+    monkeypatch.setattr(urllib.request, "_opener", None)
     expected = str(tmp_path / "keras" / "models" / "resnet50_weights_tf_dim_ordering_tf_kernels"
                    "_notop.h5")
     with pytest.raises(OSError, match="Could not download") as caught:
