@@ -108,7 +108,7 @@ def _kill_while_writing(process, backups, timeout):
 
 @pytest.mark.slow
 def test_training_killed_at_random_moments_resumes_and_finishes_every_epoch(digits, tmp_path):
-    epochs, out = 12, tmp_path / "run"
+    epochs, out = 24, tmp_path / "run"  # more than the kills below leave time for
     backups = out / "backups"
     chooser = random.Random(3)
     kills = {"random": 0, "while writing": 0}
