@@ -2,10 +2,13 @@
 
     python benchmarks/input_pipeline.py --data /tmp/cifar/train --size 32 --repeats 3
     python benchmarks/input_pipeline.py --make-photos /tmp/photos_bench \
-        --from photos/sun80 photos/urban100 --sizes 640x480,1920x1080
+        --from photos/sun80 photos/urban100 --sizes 640x480,1920x1080,827x1170
 
 Every loader reads the same files in one process, K times per measurement (`--passes`), after
-one read of every file has warmed the page cache. Rates are images per second of wall time.
+one read of every file has warmed the page cache. Rates are images per second of wall time;
+tfimg's first epoch counts the building of its pipeline in, as Keras' and the plain chains'
+do. Quality, for the loaders that resize, is the median PSNR of their uint8 images against
+PIL's Lanczos (antialiased) resize of the full decode, on up to `--quality-files` files.
 """
 
 import argparse
@@ -90,27 +93,16 @@ def timed(run, count, repeats):
     return rates
 
 
-def timed_from(run, count, repeats):
-    """Like `timed`, from the `time.perf_counter()` that `run()` returns to its end."""
-    rates = []
-    for _ in range(repeats):
-        start = run()
-        rates.append(count / (time.perf_counter() - start))
-    return rates
-
-
 def consume(dataset):
     for _ in dataset:
         pass
 
 
 def tfimg_first(files, args, **overrides):
-    """A fresh pipeline per repeat; the rate is of its first epoch, from `iter()` to the end.
-
-    Building (tracing the decode functions) happens once per process, not per epoch; it is
-    timed apart and printed, with the rate it would give if counted in.
-    """
-    builds, with_build = [], []
+    """A fresh pipeline per repeat; the rate is of its first epoch with the build (tracing the
+    decode functions) counted in. The build is also timed apart and printed, with the rate
+    from `iter()` to the end."""
+    builds, without_build = [], []
 
     def run():
         start = time.perf_counter()
@@ -120,11 +112,10 @@ def tfimg_first(files, args, **overrides):
         built = time.perf_counter()
         consume(pipe.dataset)
         builds.append(built - start)
-        with_build.append(len(files) / (time.perf_counter() - start))
-        return built
-    rates = timed_from(run, len(files), args.repeats)
+        without_build.append(len(files) / (time.perf_counter() - built))
+    rates = timed(run, len(files), args.repeats)
     print(f"tfimg{_label(overrides)}: build {statistics.median(builds):.2f} s (median); first "
-          f"epoch with the build counted in: {statistics.median(with_build):.0f} images/s")
+          f"epoch from iter(): {statistics.median(without_build):.0f} images/s")
     return rates
 
 
@@ -230,6 +221,41 @@ def keras_loader(files, args, folder, flat):
     return timed(run, len(files), args.repeats)
 
 
+def psnr(actual, expected):
+    """Peak signal-to-noise ratio of uint8 images in dB."""
+    error = np.mean((actual.astype(np.float64) - expected.astype(np.float64)) ** 2)
+    return float("inf") if error == 0 else float(10 * np.log10(255.0 ** 2 / error))
+
+
+def quality(files, args, scratch):
+    """Median PSNR against PIL's Lanczos resize, per loader that resizes, on a sample."""
+    size = (args.size, args.size)
+    sample = files.subset(range(min(len(files), args.quality_files)))
+    paths = sample.full_paths()
+    references = [np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+                             .resize(size, Image.Resampling.LANCZOS)) for path in paths]
+    folder = os.path.join(scratch, "quality")
+    os.makedirs(folder)
+    for number, path in enumerate(paths):
+        os.symlink(path, os.path.join(folder, f"{number:05d}.jpg"))
+    outputs = {}
+    for antialias, name in (("auto", "tfimg"), (True, "tfimg antialias=True"),
+                            (False, "tfimg antialias=False")):
+        pipe = data.build_pipeline(sample, image_size=size, batch_size=args.batch_size,
+                                   normalize="none", antialias=antialias)
+        outputs[name] = np.concatenate([images.numpy() for images, _ in pipe.dataset])
+    keras_data = keras.utils.image_dataset_from_directory(
+        folder, labels=None, image_size=size, batch_size=args.batch_size, shuffle=False,
+        verbose=False)
+    outputs["keras image_dataset_from_directory"] = np.concatenate(
+        [np.clip(np.round(images.numpy()), 0, 255) for images in keras_data])
+    outputs["survey naive loop"] = np.stack([cv2.cvtColor(cv2.resize(
+        cv2.imread(path, cv2.IMREAD_COLOR), size), cv2.COLOR_BGR2RGB) for path in paths])
+    return {name: statistics.median(psnr(image, reference)
+                                    for image, reference in zip(images, references))
+            for name, images in outputs.items()}
+
+
 def benchmark(args):
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
           f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
@@ -244,6 +270,7 @@ def benchmark(args):
           f"{'decode_jpeg' if all_jpeg else 'decode_image'}\n")
     loaders = {
         "tfimg": lambda: tfimg_first(many, args),
+        "tfimg antialias=True": lambda: tfimg_first(many, args, antialias=True),
         "tfimg antialias=False": lambda: tfimg_first(many, args, antialias=False),
         "tfimg cached": lambda: tfimg_cached(many, args),
         "raw decode limit": lambda: raw_decode(many, args, all_jpeg),
@@ -267,21 +294,27 @@ def benchmark(args):
             if isinstance(results[name], list):
                 print(f"{name}: " + ", ".join(f"{rate:.0f}" for rate in results[name])
                       + " images/s")
-    print_table(results)
+        psnrs = quality(files, args, scratch) if args.quality_files else {}
+    print_table(results, psnrs)
 
 
-def print_table(results):
+def print_table(results, psnrs):
     median = {name: statistics.median(r) for name, r in results.items() if isinstance(r, list)}
     limit = median.get("raw decode limit")
-    print("| loader | images/s (median) | min | max | ratio vs raw decode limit |")
-    print("|---|---:|---:|---:|---:|")
+    print("| loader | images/s (median) | min | max | ratio vs raw decode limit | "
+          "PSNR vs PIL Lanczos, dB (median) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, rates in results.items():
         if not isinstance(rates, list):
-            print(f"| {name} | {rates} | | | |")
+            print(f"| {name} | {rates} | | | | |")
             continue
         ratio = f"{median[name] / limit:.2f}" if limit else "-"
-        print(f"| {name} | {median[name]:.0f} | {min(rates):.0f} | {max(rates):.0f} | {ratio} |")
-    for top, bottom in (("tfimg", "survey naive loop"), ("tfimg cached", "tfimg")):
+        value = f"{psnrs[name]:.2f}" if name in psnrs else "-"
+        print(f"| {name} | {median[name]:.0f} | {min(rates):.0f} | {max(rates):.0f} | {ratio} "
+              f"| {value} |")
+    for top, bottom in (("tfimg", "keras image_dataset_from_directory"),
+                        ("tfimg", "raw decode, chunked loop"), ("tfimg", "survey naive loop"),
+                        ("tfimg cached", "tfimg")):
         if top in median and bottom in median:
             print(f"{top} / {bottom}: {median[top] / median[bottom]:.2f}x")
 
@@ -334,7 +367,9 @@ def main(argv=None):
                         "the file list (for small corpora)")
     parser.add_argument("--make-photos", metavar="OUT", help="build a JPEG corpus instead")
     parser.add_argument("--from", dest="sources", nargs="+", help="photo folders to resize")
-    parser.add_argument("--sizes", default="640x480,1920x1080", help="WxH,WxH")
+    parser.add_argument("--sizes", default="640x480,1920x1080,827x1170", help="WxH,WxH")
+    parser.add_argument("--quality-files", type=int, default=50, help="files on which the "
+                        "PSNR column is measured (0: none)")
     args = parser.parse_args(argv)
     if args.make_photos:
         if not args.sources:

@@ -212,7 +212,8 @@ def test_pad_and_drop_remainder(files, reference):
     assert sizes == [16, 16, 16] and pipeline.steps_per_epoch == 3
     assert images.shape == (48, 24, 40, 3)
     np.testing.assert_array_equal(labels, files.labels[:48])
-    expected = _to_uint8(resize(reference[:48], (24, 40), mode="pad"))
+    # A shrink on both axes: the default antialias="auto" averages areas.
+    expected = _to_uint8(resize(reference[:48], (24, 40), mode="pad", method="area"))
     np.testing.assert_array_equal(images, expected.astype(np.float32))
     # 32x32 fits as 24x24: 8 columns of zeros on each side.
     assert not images[:, :, :8].any() and not images[:, :, 32:].any()
@@ -392,6 +393,8 @@ def test_tfds_unknown_name_is_a_value_error():
     ({"channels": 4}, "channels in \\(1, 3\\), received 4"),
     ({"resize_mode": "fill"}, "resize_mode .* received 'fill'"),
     ({"normalize": "imagenet"}, "normalize .* received 'imagenet'"),
+    ({"antialias": "yes"}, "antialias in \\(True, False, 'auto'\\), received 'yes'"),
+    ({"antialias": 1}, "antialias .* received 1"),
     ({"batch_size": 0}, "batch_size > 0, received 0"),
     ({"chunk_size": -1}, "chunk_size > 0, received -1"),
 ])

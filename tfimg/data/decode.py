@@ -8,7 +8,11 @@
 - JPEGs are turned by their EXIF orientation, the way a photo viewer shows them, and decoded with
   the accurate integer IDCT, which gives the same pixels as PIL;
 - when the image will be shrunk a lot, JPEGs are decoded at 1/2, 1/4 or 1/8 scale in the DCT
-  domain (libjpeg's scaled IDCT), several times faster than a full decode.
+  domain (libjpeg's scaled IDCT), several times faster than a full decode;
+- `antialias="auto"` then shrinks with an area average (a box filter, as cheap as plain bilinear
+  and closer to PIL's Lanczos resize than the antialiased bilinear filter, whose
+  `ScaleAndTranslate` costs about 2 ms per 224x224 image); an image that is enlarged on either
+  axis keeps the antialiased bilinear resize.
 
 Headers are parsed over the whole batch at once (`tfimg.data.headers`) and images are grouped
 by decoder, so the per-image work has no control flow: on a small CPU a `tf.cond` costs more
@@ -25,17 +29,50 @@ from tfimg.data.headers import JPEG, UNKNOWN, parse_headers, plain_jpeg_heads
 from tfimg.ops.geometry import apply_orientation, resize
 
 _DCT_RATIOS = (1, 2, 4, 8)
+ANTIALIAS = (True, False, "auto")
+
+
+def shrink_factor(height, width, size, mode):
+    """float32 like `height`: by how much resizing to `size` under `mode` shrinks the image
+    (the smaller axis factor for "stretch" and "crop", the scale for "pad"); >= 1 when the
+    resize shrinks or keeps both axes."""
+    ratio_height = tf.cast(height, tf.float32) / size[0]
+    ratio_width = tf.cast(width, tf.float32) / size[1]
+    return (tf.maximum if mode == "pad" else tf.minimum)(ratio_height, ratio_width)
 
 
 def dct_ratio_index(height, width, size, mode):
     """int32 [n]: index into (1, 2, 4, 8) of the largest JPEG DCT scale-down after which
     resizing to `size` under `mode` still only shrinks (or keeps) the image."""
-    ratio_height = tf.cast(height, tf.float32) / size[0]
-    ratio_width = tf.cast(width, tf.float32) / size[1]
-    reduce = tf.maximum if mode == "pad" else tf.minimum
-    bound = reduce(ratio_height, ratio_width)
+    bound = shrink_factor(height, width, size, mode)
     ratios = tf.constant(_DCT_RATIOS[1:], tf.float32)
     return tf.reduce_sum(tf.cast(ratios[None, :] <= bound[:, None], tf.int32), axis=-1)
+
+
+def resize_decoded(image, size, mode="stretch", antialias="auto", shrinks=None):
+    """Resizes one decoded image to uint8 `size` with the filter `antialias` names.
+
+    Args:
+        image: uint8 (height, width, channels).
+        size, mode: as for `tfimg.ops.resize`.
+        antialias: True: bilinear widened when shrinking (TensorFlow's `ScaleAndTranslate`);
+            False: plain bilinear (aliases when shrinking over 2x); "auto": an area average
+            when the resize shrinks or keeps both axes, else as True.
+        shrinks: for "auto", a Python bool when it is known while tracing; None computes it
+            from the image's shape (one `tf.cond`).
+
+    Returns:
+        uint8 (height, width, channels), rounded. Safe inside `tf.data` and a SavedModel.
+    """
+    if antialias != "auto":
+        return to_uint8(resize(image, size, mode, antialias))
+    if shrinks is None:
+        shape = tf.shape(image)
+        return tf.cond(shrink_factor(shape[0], shape[1], size, mode) >= 1,
+                       lambda: resize_decoded(image, size, mode, antialias, True),
+                       lambda: resize_decoded(image, size, mode, antialias, False))
+    return to_uint8(resize(image, size, mode, antialias=True,
+                           method="area" if shrinks else "bilinear"))
 
 
 def _decode_jpeg(contents, orientation, channels, ratio, cmyk=False):
@@ -119,16 +156,19 @@ def decode_image(contents, channels=3, max_pixels=DEFAULT_MAX_PIXELS):
     return image
 
 
-# Decoder groups: (DCT ratio or None for non-JPEG formats, turned and resized). Group 0, plain
-# JPEGs that need neither, is the common case and does nothing but decode. Each group runs as
-# its own top-level `tf.map_fn`: a loop nested in a `tf.cond`/`tf.switch_case` branch is not
-# lowered inside `tf.data` and costs milliseconds per call.
-# The last group holds CMYK JPEGs.
-_GROUPS = ((1, False), (1, True), (2, True), (4, True), (8, True), (None, False), (None, True),
-           ("cmyk", True))
+# Decoder groups: (DCT ratio or None for non-JPEG formats, turned and resized, shrinks both
+# axes). Group 0, plain JPEGs that need neither, is the common case and does nothing but
+# decode. Each group runs as its own top-level `tf.map_fn`: a loop nested in a
+# `tf.cond`/`tf.switch_case` branch is not lowered inside `tf.data` and costs milliseconds per
+# call. The last group holds CMYK JPEGs (rare; `resize_decoded` decides per image).
+# "shrinks" only matters for antialias="auto"; a JPEG decoded at 1/2 or less always shrinks.
+_GROUPS = ((1, False, True), (1, True, True), (2, True, True), (4, True, True), (8, True, True),
+           (None, False, True), (None, True, True), ("cmyk", True, None), (1, True, False),
+           (None, True, False))
 
 
-def _decode_one(contents, orientation, ratio, adjusted, size, channels, mode, antialias):
+def _decode_one(contents, orientation, group, size, channels, mode, antialias):
+    ratio, adjusted, shrinks = group
     if ratio is None:
         image = _decode_other(contents, channels)
     elif ratio == "cmyk":
@@ -139,10 +179,10 @@ def _decode_one(contents, orientation, ratio, adjusted, size, channels, mode, an
         image = tf.io.decode_jpeg(contents, channels=channels, dct_method="INTEGER_ACCURATE")
     if not adjusted:
         return image
-    return to_uint8(resize(image, size, mode, antialias))
+    return resize_decoded(image, size, mode, antialias, shrinks)
 
 
-def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
+def decode_batch(contents, size, channels=3, mode="stretch", antialias="auto",
                  max_pixels=DEFAULT_MAX_PIXELS):
     """Decodes and resizes a batch of encoded images of any formats and sizes.
 
@@ -151,7 +191,7 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
         size: (height, width) of the output.
         channels: 3 (RGB) or 1 (grayscale).
         mode: resize mode, "stretch", "crop" or "pad" (see `tfimg.ops.resize`).
-        antialias: filter when shrinking.
+        antialias: True, False or "auto", the filter when shrinking (see `resize_decoded`).
         max_pixels: largest declared height * width accepted.
 
     Returns:
@@ -176,14 +216,17 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
     decoded = [-(-side // ratio) for side in displayed]
     resized = ~(tf.equal(decoded[0], size[0]) & tf.equal(decoded[1], size[1]))
     adjusted = resized | (orientation != 1) | (ratio_index > 0)
-    group = tf.where(is_jpeg, tf.where(adjusted, 1 + ratio_index, 0),
-                     tf.where(cmyk, 7, tf.where(resized, 6, 5)))
-    positions = tf.dynamic_partition(tf.range(tf.size(contents)), group, len(_GROUPS))
+    # With antialias="auto", images enlarged on an axis go to the groups appended last.
+    enlarged = (shrink_factor(*displayed, size, mode) < 1 if antialias == "auto" else
+                tf.zeros_like(adjusted))
+    group = tf.where(is_jpeg, tf.where(adjusted, tf.where(enlarged, 8, 1 + ratio_index), 0),
+                     tf.where(cmyk, 7, tf.where(resized, tf.where(enlarged, 9, 6), 5)))
+    groups = _GROUPS if antialias == "auto" else _GROUPS[:8]
+    positions = tf.dynamic_partition(tf.range(tf.size(contents)), group, len(groups))
     outputs = []
-    for part, (group_ratio, group_adjusted) in zip(positions, _GROUPS):
-        def decode(item, group_ratio=group_ratio, group_adjusted=group_adjusted):
-            return _decode_one(*item, group_ratio, group_adjusted, size, channels, mode,
-                               antialias)
+    for part, decoder_group in zip(positions, groups):
+        def decode(item, decoder_group=decoder_group):
+            return _decode_one(*item, decoder_group, size, channels, mode, antialias)
         items = (tf.gather(contents, part), tf.gather(orientation, part))
         outputs.append(tf.map_fn(decode, items, fn_output_signature=spec,
                                  parallel_iterations=1))
@@ -191,7 +234,7 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias=True,
     return tf.ensure_shape(images, [None, *size, channels])
 
 
-def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", antialias=True):
+def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", antialias="auto"):
     """Reads and decodes files that are JPEGs of one stored size, in a single loop.
 
     The fast path for folders like CIFAR-10's: `decode_batch` needs the bytes of a whole batch
@@ -218,6 +261,7 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
     with tf.init_scope():  # one ratio for all, known while tracing
         ratio = _DCT_RATIOS[int(dct_ratio_index(tf.constant([stored_size[0]]),
                                                 tf.constant([stored_size[1]]), size, mode)[0])]
+        shrinks = bool(shrink_factor(*stored_size, size, mode) >= 1)
     resized = tuple(-(-side // ratio) for side in stored_size) != size
 
     def read_and_decode(path):
@@ -231,7 +275,7 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
             image = tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
                                       dct_method="INTEGER_ACCURATE")
         if resized:
-            image = to_uint8(resize(image, size, mode, antialias))
+            image = resize_decoded(image, size, mode, antialias, shrinks)
         return tf.ensure_shape(image, [*size, channels]), tf.strings.substr(contents, 0, 64)
 
     images, heads = tf.map_fn(

@@ -21,7 +21,7 @@ import math
 import tensorflow as tf
 from PIL import Image
 
-from tfimg.data.decode import luma, read_uniform_jpegs, to_uint8
+from tfimg.data.decode import luma, read_uniform_jpegs, resize_decoded
 from tfimg.data.files import ImageFiles
 from tfimg.data.memory_cache import MemoryCache
 from tfimg.data.preprocessing import Preprocessing
@@ -29,7 +29,6 @@ from tfimg.data.robust import SkipTracker, cores, graph_function, robust_decode
 from tfimg.data.tfds_source import TfdsSource
 from tfimg.data.tfrecord import TFRecordFiles
 from tfimg.formats import DEFAULT_MAX_PIXELS
-from tfimg.ops.geometry import resize
 
 # Shuffle buffers after a cache hold decoded images; bound them by memory, not by count.
 _SHUFFLE_BUFFER_BYTES = 512 * 2 ** 20
@@ -61,7 +60,7 @@ class PipelineConfig:
     image_size: tuple = (224, 224)
     channels: int = 3
     resize_mode: str = "stretch"
-    antialias: bool = True
+    antialias: object = "auto"
     normalize: str = "standardize"
     batch_size: int = 32
     shuffle: bool = False
@@ -220,8 +219,8 @@ def _decode_tfds(source, config):
     def prepare(image, label):
         image = _match_channels(image, config.channels)
         same = tf.reduce_all(tf.equal(tf.shape(image)[:2], config.image_size))
-        image = tf.cond(same, lambda: image, lambda: to_uint8(
-            resize(image, config.image_size, config.resize_mode, config.antialias)))
+        image = tf.cond(same, lambda: image, lambda: resize_decoded(
+            image, config.image_size, config.resize_mode, config.antialias))
         return tf.ensure_shape(image, [*config.image_size, config.channels]), label
 
     images = source.images(shuffle_files=config.shuffle, seed=config.seed)

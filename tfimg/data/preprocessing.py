@@ -16,7 +16,7 @@ import stat
 
 import tensorflow as tf
 
-from tfimg.data.decode import decode_batch, decode_error_reason
+from tfimg.data.decode import ANTIALIAS, decode_batch, decode_error_reason
 from tfimg.data.scan import scan_bytes
 from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.ops.geometry import RESIZE_MODES
@@ -34,7 +34,10 @@ class Preprocessing:
         image_size: (height, width) of the model's input.
         channels: 3 (RGB) or 1 (grayscale).
         resize_mode: "stretch", "crop" (centre crop to the aspect ratio) or "pad".
-        antialias: filter when shrinking.
+        antialias: the filter when shrinking: "auto" (an area average after the JPEG DCT
+            scale-down when the image shrinks on both axes, else as True; faster and closer
+            to PIL's Lanczos resize), True (bilinear widened by the scale factor, the filter of
+            model folders written before "auto" existed) or False (plain bilinear).
         normalize: "standardize" (per image), "caffe" (ImageNet ResNet50),
             "cifar10" (CIFAR-10 channel means and deviations), "unit" ([0, 1]),
             "symmetric" ([-1, 1]) or "none" (float32 [0, 255]).
@@ -44,7 +47,7 @@ class Preprocessing:
     image_size: tuple = (224, 224)
     channels: int = 3
     resize_mode: str = "stretch"
-    antialias: bool = True
+    antialias: object = "auto"
     normalize: str = "standardize"
     max_pixels: int = DEFAULT_MAX_PIXELS
 
@@ -60,6 +63,8 @@ class Preprocessing:
         if self.resize_mode not in RESIZE_MODES:
             raise ValueError(f"Expected resize_mode in {RESIZE_MODES}, received "
                              f"{self.resize_mode!r}")
+        if not (isinstance(self.antialias, bool) or self.antialias == "auto"):
+            raise ValueError(f"Expected antialias in {ANTIALIAS}, received {self.antialias!r}")
         if self.normalize not in NORMALIZATIONS:
             raise ValueError(f"Expected normalize in {tuple(NORMALIZATIONS)}, received "
                              f"{self.normalize!r}")
@@ -110,14 +115,16 @@ class Preprocessing:
     def from_metadata(cls, metadata):
         """The preprocessing a model folder's metadata records, including folders written
         before it had a "preprocessing" entry (loose `image_size`, `channels`, `normalize`,
-        `resize_mode` keys, always antialiased)."""
+        `resize_mode` keys, always antialiased). A model decodes at serving what it was trained
+        on: an entry without "antialias" means True, the only filter before "auto"."""
         if "preprocessing" in metadata:
-            return cls.from_json(metadata["preprocessing"])
+            return cls.from_json({"antialias": True, **metadata["preprocessing"]})
         missing = [key for key in _LEGACY_KEYS[:3] if key not in metadata]
         if missing:
             raise ValueError(f"Expected 'preprocessing' in the model's metadata, received "
                              f"neither it nor {missing}")
-        return cls(**{key: metadata[key] for key in _LEGACY_KEYS if key in metadata})
+        return cls(**{key: metadata[key] for key in _LEGACY_KEYS if key in metadata},
+                   antialias=True)
 
 
 def decode_file(decoder, path):
