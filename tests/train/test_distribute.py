@@ -85,7 +85,7 @@ def test_two_workers_train_one_epoch_together_and_the_chief_writes_the_model(dig
     metadata = json.loads((out / "model" / "metadata.json").read_text())
     assert metadata["epochs"] == 1
     assert metadata["train_examples"] + metadata["validation_examples"] == 240
-    assert all("CollectiveAllReduceStrategy with 2 replicas" in output for output in outputs)
+    assert all("on 2 devices (CollectiveAllReduceStrategy)" in output for output in outputs)
     # (MultiWorkerMirroredStrategy is CollectiveAllReduceStrategy.) The second worker wrote
     # only to its temporary folder, and removed it.
     assert os.listdir(tmp_path / "tmp1") == []

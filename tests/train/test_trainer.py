@@ -1,6 +1,7 @@
 """Tests for tfimg.train.train: the run folder, resuming, and surviving SIGKILL."""
 
 import csv
+import dataclasses
 import json
 import os
 import random
@@ -54,6 +55,9 @@ def test_train_writes_the_run_folder_and_a_second_run_only_reports(digits, tmp_p
     assert metadata["train_examples"] + metadata["validation_examples"] == 300
     assert list((out / "logs").iterdir())  # TensorBoard event folders
     assert train(config) == metadata  # Finished: nothing is trained again.
+    # Other settings into the finished run are refused, not answered with the old model.
+    with pytest.raises(ValueError, match=r"finished run with other settings \(epochs 2 -> 5"):
+        train(dataclasses.replace(config, epochs=5))
 
 
 def test_config_file_then_explicit_values(tmp_path):

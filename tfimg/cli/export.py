@@ -21,8 +21,9 @@ def add_parser(verbs):
     parser.add_argument("--version", type=int,
                         help="version number (default: the next free integer)")
     parser.add_argument("--data", help="class folders DIR/<class>/<image> for the parity check "
-                        "and integer calibration, every image used (default: the validation "
-                        "split of the model's training data)")
+                        "and integer calibration: every image, or the held-out split when DIR "
+                        "is the model's training folder (default: the validation split of the "
+                        "model's training data)")
     parser.add_argument("--parity-images", type=int, metavar="N",
                         help=f"at most N images checked "
                              f"({default(ExportConfig, 'parity_images')})")

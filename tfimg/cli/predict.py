@@ -28,12 +28,23 @@ def run(args):
 
     failures, report = reporter(args)
     if args.server:
+        import urllib.error
+
         from tfimg.serve import ServerError
 
+        if not args.server.startswith(("http://", "https://")):
+            print(f"tfimg predict: error: --server {args.server!r}: expected an address like "
+                  f"http://127.0.0.1:8501", file=sys.stderr)
+            return 2
         try:
             results = _classify_on_server(args, report)
         except ServerError as error:
             print(f"tfimg predict: error: {args.server}: {error}", file=sys.stderr)
+            return 1
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            print(f"tfimg predict: error: cannot reach --server {args.server}: "
+                  f"{getattr(reason, 'strerror', None) or reason}", file=sys.stderr)
             return 1
     else:
         from tfimg.train.predict import predict

@@ -12,6 +12,7 @@ need no TensorFlow never load it.
 import contextlib
 import importlib.abc
 import importlib.machinery
+import logging
 import os
 import sys
 
@@ -60,8 +61,12 @@ class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
 
 
 def quiet_tensorflow():
-    """Make the first `import tensorflow` (direct, or through keras or tfds) silent on stderr."""
+    """Make the first `import tensorflow` (direct, or through keras or tfds) silent on stderr,
+    and TensorFlow's and Abseil's Python loggers quiet below ERROR (tf.function retracing
+    notes, tfds' notes on dataset folders): the command line reports what matters itself."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    for name in ("tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if "tensorflow" not in sys.modules and not any(
             isinstance(finder, _QuietTensorFlowFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _QuietTensorFlowFinder())

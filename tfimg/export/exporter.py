@@ -166,9 +166,10 @@ def export(config):
                          f"from for {kind}")
     base, version, target = _version_target(config)
     calibrated = kind in (f"tflite-{name}" for name in tflite.INTEGER_TYPES)
-    print(f"{kind}: checking against Keras on the images of --data or the training data",
-          file=sys.stderr)
     images = parity_images(config, metadata, calibrated and not quantization_aware)
+    which = f" ({images.selection})" if images.selection else ""
+    print(f"{kind}: checking against Keras on {len(images.labels)} images of "
+          f"{images.source}{which}", file=sys.stderr)
     staging = staging_folder(base, f".tmp-{version}-")
     try:
         figures = _build(config, kind, model, metadata, images, staging)

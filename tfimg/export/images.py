@@ -24,6 +24,8 @@ class ParityImages:
     Attributes:
         source: where they come from, for messages and parity.json (a folder, or "tfds NAME
             SPLIT").
+        selection: which of a folder's images: "every image" (a `--data` folder) or "the
+            split training held out" (the model's own training folder).
         names: one name per image (its file path, or "SPLIT#INDEX" for tfds).
         contents: the encoded bytes of each image (what the SavedModel's bytes signature takes).
         labels: int [n] class indices in the model's class names.
@@ -31,8 +33,9 @@ class ParityImages:
         representative: float32 calibration images for integer TFLite, or None.
     """
 
-    def __init__(self, source, decoder, parity, representative=None):
+    def __init__(self, source, decoder, parity, representative=None, selection=""):
         self.source = source
+        self.selection = selection
         self.names, self.contents, self.labels, self.images = _decode(decoder, parity, source)
         self.representative = (_decode(decoder, representative, source)[3]
                                if representative is not None else None)
@@ -77,14 +80,16 @@ def _from_folder(config, metadata, decoder, calibrated):
     source = os.path.abspath(root)
     if config.data and not _same_folder(config.data, metadata.get("dataset")):
         parity, calibration = files, files
+        selection = "every image"
     else:
+        selection = "the split training held out"
         fraction = metadata.get("config", {}).get("validation", 0.2)
         splits = files.split(validation=fraction)
         parity, calibration = splits["validation"], splits["train"]
     representative = (list(_spread(calibration, config.representative_images))
                       if calibrated else None)
     return ParityImages(source, decoder, list(_spread(parity, config.parity_images)),
-                        representative)
+                        representative, selection)
 
 
 def _from_tfds(config, dataset, decoder, calibrated):

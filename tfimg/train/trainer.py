@@ -174,9 +174,11 @@ def train(config, callbacks=(), model=None):
     strategy, on_gpu = devices()
     final = os.path.join(config.out, "model")
     if os.path.exists(os.path.join(final, "metadata.json")):
-        print(f"{config.out}: finished already; the model is in {final}", file=sys.stderr)
         with open(os.path.join(final, "metadata.json"), encoding="utf-8") as file:
-            return json.load(file)
+            metadata = json.load(file)
+        _check_same_run(config, metadata.get("config", {}))
+        print(f"{config.out}: finished already; the model is in {final}", file=sys.stderr)
+        return metadata
     chief = is_chief()
     if chief:
         _check_out(config.out)
@@ -186,10 +188,23 @@ def train(config, callbacks=(), model=None):
     finally:
         if not chief:
             shutil.rmtree(out, ignore_errors=True)
+    epochs = metadata["epochs"]
     print(f"validation accuracy {metadata['validation_accuracy']:.4f} on "
-          f"{metadata['validation_examples']} images after {metadata['epochs']} epochs; "
-          f"model saved to {final}")
+          f"{metadata['validation_examples']} images after {epochs} "
+          f"epoch{'s' if epochs != 1 else ''}; model saved to {final}")
     return metadata
+
+
+def _check_same_run(config, finished):
+    """Refuses to report a finished run as the result of different settings (other data, more
+    epochs, another model): that would pass an old model off as a new one."""
+    changed = sorted(key for key, value in config.to_json().items()
+                     if key in finished and finished[key] != value)
+    if changed:
+        shown = ", ".join(f"{key} {finished[key]!r} -> {config.to_json()[key]!r}"
+                          for key in changed[:4])
+        raise ValueError(f"--out {config.out!r} holds a finished run with other settings "
+                         f"({shown}); choose a new --out, or remove that folder to train again")
 
 
 def _check_out(out):
@@ -296,10 +311,12 @@ def _train(config, strategy, on_gpu, out, extra_callbacks, model=None):
     splits, dataset = _sources(config)
     train_pipe, validation_pipe = _pipelines(config, splits, strategy)
     class_names = train_pipe.class_names
+    replicas = strategy.num_replicas_in_sync
+    where = ("on the GPU" if on_gpu else "on the CPU") if replicas == 1 else (
+        f"on {replicas} devices ({type(strategy).__name__})")
     print(f"{config.data or config.tfds}: {train_pipe.num_examples} training and "
           f"{validation_pipe.num_examples} validation images, {len(class_names)} classes; "
-          f"{type(strategy).__name__} with {strategy.num_replicas_in_sync} replicas",
-          file=sys.stderr)
+          f"training {where}", file=sys.stderr)
     if out == config.out:
         remove_temporary(os.path.join(out, "backups"))
     steps_per_epoch = math.ceil(train_pipe.num_examples / config.batch_size)
