@@ -81,7 +81,12 @@ def test_ctrl_c_stops_promptly_and_records_what_finished(tmp_path):
     with LocalServer(latency=0.2) as server:
         urls.write_text("".join(f"{server.url}/img/{i}.jpg\n" for i in range(200)))
         process = _start(urls, out)  # 4 threads x 0.2 s: about 50 s for everything
-        time.sleep(2.0)
+        # Interrupt once downloading is under way (start-up takes longer on a busy machine).
+        deadline = time.monotonic() + 60
+        while (not any(path.startswith("/img/") for path, _, _ in server.requests())
+               and time.monotonic() < deadline):
+            time.sleep(0.05)
+        time.sleep(0.5)
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
         assert process.wait(timeout=20) == 130
