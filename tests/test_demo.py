@@ -1,4 +1,5 @@
 import json
+import os
 
 import keras
 import numpy as np
@@ -55,3 +56,19 @@ def test_demo_trains_evaluates_exports_and_serves(tmp_path, monkeypatch):
 def test_demo_config_rejects_two_sources():
     with pytest.raises(ValueError, match="either data or tfds"):
         DemoConfig(data="x", tfds="mnist")
+
+
+def test_run_folders_of_killed_demos_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    from tfimg.demo.job import _remove_abandoned_runs
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    dead, alive = int(finished.stdout), os.getpid()
+    (tmp_path / f".demo-run-{dead}-abc123").mkdir()
+    (tmp_path / f".demo-run-{alive}-def456").mkdir()
+    (tmp_path / "model").mkdir()
+    _remove_abandoned_runs(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".demo-run-{alive}-def456", "model"]

@@ -66,3 +66,16 @@ def test_tensorflow_start_up_prints_nothing_on_stderr():
     # Without the CLI's set-up the same import does print them (what this test guards against).
     loud = _run("import tensorflow as tf; tf.config.list_physical_devices()", env=env)
     assert CPP_LOG_LINE.search(loud.stderr), "TensorFlow printed nothing anyway"
+
+
+def test_what_a_failing_silenced_block_wrote_is_replayed(capfd):
+    from tfimg.cli.quiet import stderr_silenced
+
+    with stderr_silenced():
+        os.write(2, b"noise of a good import\n")
+    with pytest.raises(ImportError):
+        with stderr_silenced():
+            os.write(2, b"the reason it failed\n")
+            raise ImportError("libcudart.so: cannot open shared object file")
+    err = capfd.readouterr().err
+    assert "the reason it failed" in err and "noise of a good import" not in err

@@ -174,3 +174,11 @@ def test_missing_parity_data_is_named(model_folder, tmp_path):
     with pytest.raises(FileNotFoundError, match="parity check"):
         export(ExportConfig(model=model_folder, data=str(tmp_path / "nothing"),
                             out=str(tmp_path)))
+
+
+def test_images_that_do_not_decode_are_counted_and_named(model_folder, digits_subset, tmp_path):
+    other = digits_subset(3)
+    (other / "0" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    _, figures = export(_config(model_folder, other, tmp_path))
+    assert figures["examples"] == 30 and figures["skipped"] == 1
+    assert figures["skipped_files"][0].endswith("broken.png")

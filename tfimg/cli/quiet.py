@@ -15,21 +15,30 @@ import importlib.machinery
 import logging
 import os
 import sys
+import tempfile
 
 
 @contextlib.contextmanager
 def stderr_silenced():
-    """File descriptor 2 (what C++ code writes to) pointed at /dev/null, then restored."""
+    """File descriptor 2 (what C++ code writes to) pointed at a temporary file, then restored;
+    when the block fails, what it wrote is replayed on the real stderr, so that the reason of
+    a failed import is not lost with the noise."""
     sys.stderr.flush()
     saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
+    with tempfile.TemporaryFile() as captured:
+        try:
+            os.dup2(captured.fileno(), 2)
+            yield
+        except BaseException:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            captured.seek(0)
+            os.write(2, captured.read()[-65536:])
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class _QuietLoader(importlib.abc.Loader):

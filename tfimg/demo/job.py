@@ -7,6 +7,7 @@ folders (e.g. the CIFAR-10 JPEGs) and `tfds=` at a tensorflow-datasets name. Tra
 preset of `tfimg.train.train` (the survey's CNN, Adam, 15 epochs).
 """
 
+import glob
 import os
 import shutil
 import sys
@@ -36,9 +37,29 @@ def train_config(config, data_dir, out):
                        validation=config.validation, seed=config.seed, cache=config.cache)
 
 
+def _remove_abandoned_runs(parent):
+    """Deletes the run folders of demos whose process is gone (killed before cleaning up)."""
+    for path in glob.glob(os.path.join(parent, ".demo-run-*-*")):
+        pid = os.path.basename(path).split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def _train(config, root):
     """Trains in a fresh run folder beside the model folder, then swaps the model in."""
-    run = staging_folder(os.path.dirname(os.path.abspath(config.out)), ".demo-run-")
+    parent = os.path.dirname(os.path.abspath(config.out))
+    _remove_abandoned_runs(parent)
+    run = staging_folder(parent, f".demo-run-{os.getpid()}-")
     try:
         metadata = train(train_config(config, root, run))
         replace_folder(os.path.join(run, "model"), config.out)

@@ -143,7 +143,8 @@ def _build(config, kind, model, metadata, images, staging):
                                  getattr(model, "quantization_aware", False))
     one = images.images[:1]
     figures["keras_latency_ms_per_image"] = median_ms(lambda: model(one, training=False))
-    figures.update(kind=kind, bytes=_size(staging), data=images.source)
+    figures.update(kind=kind, bytes=_size(staging), data=images.source,
+                   skipped=len(images.skipped), skipped_files=images.skipped[:20])
     return figures
 
 

@@ -31,24 +31,29 @@ class ParityImages:
         labels: int [n] class indices in the model's class names.
         images: float32 [n, height, width, channels] normalised model inputs.
         representative: float32 calibration images for integer TFLite, or None.
+        skipped: names of the chosen images that do not decode (left out of the check).
     """
 
     def __init__(self, source, decoder, parity, representative=None, selection=""):
         self.source = source
         self.selection = selection
-        self.names, self.contents, self.labels, self.images = _decode(decoder, parity, source)
-        self.representative = (_decode(decoder, representative, source)[3]
+        self.skipped = []
+        self.names, self.contents, self.labels, self.images = _decode(decoder, parity, source,
+                                                                      self.skipped)
+        self.representative = (_decode(decoder, representative, source, [])[3]
                                if representative is not None else None)
 
 
-def _decode(decoder, items, source):
-    """(names, contents, labels, images) of the decodable (name, bytes, label) `items`."""
+def _decode(decoder, items, source, skipped):
+    """(names, contents, labels, images) of the decodable (name, bytes, label) `items`; the
+    names of the others are appended to `skipped`."""
     names, contents, labels, images = [], [], [], []
     for name, content, label in items:
         try:
             image = decoder(tf.constant(content)).numpy()[0]
         except tf.errors.InvalidArgumentError:
-            continue  # undecodable: the export would refuse it too
+            skipped.append(name)  # undecodable: the export would refuse it too
+            continue
         names.append(name)
         contents.append(content)
         labels.append(label)
