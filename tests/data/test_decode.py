@@ -4,7 +4,6 @@ scaled-decode path, header sizes and the hostile files."""
 import io
 import json
 import os
-import re
 import struct
 import subprocess
 import sys
@@ -16,8 +15,7 @@ from PIL import Image, ImageOps
 
 from tests.data.hostile import EXPECTED_SIZES, EXPECTED_STATUSES
 from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
-from tfimg.data import (Preprocessing, decode_batch, decode_error_reason, decode_file,
-                        decode_image)
+from tfimg.data import decode_batch, decode_image
 from tfimg.data.decode import dct_ratio_index, read_uniform_jpegs
 from tfimg.data.headers import exif_orientation
 from tfimg.ops import resize
@@ -331,78 +329,6 @@ def test_decode_batch_of_twice_the_size_is_the_half_scale_decode():
     np.testing.assert_array_equal(decode_batch(tf.constant([data]), (12, 20))[0], expected)
 
 
-# --- antialias: "auto" (area average when shrinking), True (the filter before "auto"), False ---
-
-def _noise(height, width, seed=0):
-    """Uniform noise: unlike the hostile folder's smooth ramps, which every normalised filter
-    keeps exactly, it tells the filters apart."""
-    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
-
-
-def _png(pixels):
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize("mode", ["stretch", "crop", "pad"])
-def test_antialias_auto_area_averages_a_shrink_and_keeps_the_old_filter_otherwise(mode):
-    # A PNG, so that no DCT scale-down comes first (JPEGs: the photo tests below).
-    pixels = _noise(48, 64)
-    contents = tf.constant([_png(pixels)])
-    # (32, 40) shrinks both axes; (60, 80) enlarges both; (24, 80) shrinks one, enlarges one
-    # (for "pad" it is a shrink: the image fits by its height).
-    for size, shrinks in (((32, 40), True), ((60, 80), False), ((24, 80), mode == "pad")):
-        auto = decode_batch(contents, size, mode=mode, antialias="auto").numpy()[0]
-        old = decode_batch(contents, size, mode=mode, antialias=True).numpy()[0]
-        np.testing.assert_array_equal(old, _expected_batch_item(_png(pixels), size, mode))
-        expected = _to_uint8(resize(pixels, size, mode, method="area")) if shrinks else old
-        np.testing.assert_array_equal(auto, expected, err_msg=(size, mode))
-        assert shrinks == (np.abs(auto.astype(int) - old.astype(int)).max() > UINT8_ATOL)
-
-
-def test_antialias_auto_decides_per_file_in_one_batch(hostile_folder):
-    # A shrinking noise PNG, an enlarged one, and the hostile folder's mixed formats in one
-    # batch: each image is what it is alone.
-    contents = [_png(_noise(48, 64)), _png(_noise(20, 30, seed=1))] + [
-        _read(hostile_folder, relative) for relative in MIXED]
-    batch = decode_batch(tf.constant(contents), (32, 40), antialias="auto").numpy()
-    for data, image in zip(contents, batch):
-        np.testing.assert_array_equal(image, decode_batch(tf.constant([data]), (32, 40))[0])
-
-
-def test_antialias_auto_in_graph_and_dataset_equals_eager():
-    contents = tf.constant([_png(_noise(48, 64)), _jpeg(_noise(400, 300))])
-
-    def decode(batch):
-        return decode_batch(batch, (32, 40), antialias="auto")
-
-    eager = decode(contents).numpy()
-    np.testing.assert_array_equal(tf.function(decode)(contents), eager)
-    np.testing.assert_array_equal(
-        next(iter(tf.data.Dataset.from_tensors(contents).map(decode))), eager)
-
-
-def test_antialias_auto_is_closer_to_pil_lanczos_than_antialiased_and_keras_resizes(
-        photos, record_property):
-    # Median PSNR against PIL's Lanczos resize of the full decode, 224x224 stretch. Measured on
-    # the first Sun-80 photos: auto (1/2 DCT decode, area) above True (1/2 DCT decode,
-    # ScaleAndTranslate) above Keras' loader (full decode, bilinear without antialiasing).
-    values = {"auto": [], "antialias": [], "keras": []}
-    for _, data, pixels in photos:
-        expected = np.asarray(Image.fromarray(pixels).resize((224, 224), Image.LANCZOS))
-        values["auto"].append(psnr(decode_batch(tf.constant([data]), (224, 224),
-                                                antialias="auto")[0], expected))
-        values["antialias"].append(psnr(decode_batch(tf.constant([data]), (224, 224),
-                                                     antialias=True)[0], expected))
-        keras_like = tf.image.resize(tf.io.decode_jpeg(data, channels=3), (224, 224))
-        values["keras"].append(psnr(_to_uint8(keras_like), expected))
-    medians = {name: float(np.median(found)) for name, found in values.items()}
-    record_property("median_psnr_db", medians)
-    print(f"median PSNR against PIL Lanczos: {medians}")
-    assert medians["auto"] >= medians["antialias"] > medians["keras"], medians
-
-
 # --- the fast path for folders of same-size JPEGs ---------------------------------------------
 
 def _jpeg(pixels, **save_options):
@@ -552,38 +478,3 @@ def test_pipeline_over_the_hostile_folder_loads_the_good_and_skips_the_bad(hosti
     # The 12 decodable files: 2 in bad/ (rgb2.jpg, png_named.jpg), 10 in good/.
     assert len(hostile_run["labels"]) == len(EXPECTED_SIZES) == 12
     assert sorted(hostile_run["labels"]) == [0] * 2 + [1] * 10
-
-
-# --- errors that name the cause ---------------------------------------------------------------
-
-@pytest.mark.parametrize("relative, cause", [
-    ("bad/truncated.jpg", "corrupt: .*truncated"), ("bad/text.jpg", "not_image"),
-    ("bad/page.jpg", "not_image"), ("bad/drawing.svg", "unsupported: svg"),
-    ("bad/bomb.png", "too_large: declares .*400000000 pixels"),
-    ("bad/empty.jpg", "empty")])
-def test_decode_file_names_the_file_and_the_cause(hostile_folder, relative, cause):
-    path = os.path.join(hostile_folder, relative)
-    decoder = Preprocessing(image_size=(16, 16)).decoder()
-    with pytest.raises(ValueError, match=f"^Cannot decode {re.escape(repr(path))}: {cause}"):
-        decode_file(decoder, path)
-
-
-def test_decode_error_reason_keeps_the_cause_only(hostile_folder):
-    """TensorFlow's own messages, eager and in a graph (the serving signature's form, as
-    TF 2.21 writes it), come down to the line that says what is wrong."""
-    for relative, cause in (("bad/text.jpg", "not a JPEG, PNG, GIF, BMP or WebP image"),
-                            ("bad/truncated.jpg", "jpeg::Uncompress failed. Invalid JPEG data")):
-        with pytest.raises(tf.errors.InvalidArgumentError) as raised:
-            decode_batch(tf.constant([_read(hostile_folder, relative)]), (8, 8))
-        assert decode_error_reason(raised.value).startswith(cause), raised.value.message
-    graph = ("Graph execution error:\n\nDetected at node map/while/DecodeJpeg defined at (most "
-             "recent call last):\n  File \"serve.py\", line 10, in <module>\n\n"
-             "2 root error(s) found.\n  (0) INVALID_ARGUMENT:  assertion failed: "
-             "[animated WebP is not supported]\n\t [[{{node Assert_2}}]]\n"
-             "(0) INVALID_ARGUMENT: assertion failed: [animated WebP is not supported]\n"
-             "\t [[{{node Assert_2}}]] [Op:__inference_signature_wrapper_1850]")
-    assert decode_error_reason(tf.errors.InvalidArgumentError(None, None, graph)) == (
-        "animated WebP is not supported")
-    untagged = graph.split("2 root")[0] + "Input to DecodeImage is empty.\n"
-    assert decode_error_reason(tf.errors.InvalidArgumentError(None, None, untagged)) == (
-        "Input to DecodeImage is empty.")
