@@ -4,6 +4,8 @@ A file that cannot be read, decoded or predicted is reported on stderr with its 
 others are still predicted; the exit status is then 2 and the last line counts them.
 """
 
+import sys
+
 # Files per request to a server, and their bytes: base64 makes 4/3 of them, well under
 # `tfimg serve`'s 32 MiB body limit (and TF Serving's default).
 SERVER_BATCH = 32
@@ -24,8 +26,6 @@ def add_parser(verbs):
 
 
 def run(args):
-    import sys
-
     failures, report = reporter(args)
     if args.server:
         import urllib.error
@@ -59,8 +59,6 @@ def run(args):
 def reporter(args):
     """(failures, report): `report(error)` prints one file's error on stderr and appends it to
     the list `failures`."""
-    import sys
-
     failures = []
 
     def report(error):
@@ -73,8 +71,6 @@ def reporter(args):
 def finish(args, failures):
     """The exit status of a verb over `args.images` once `failures` were reported: 0, or 2
     after a last line counting them."""
-    import sys
-
     if not failures:
         return 0
     print(f"tfimg {args.verb}: {len(failures)} of {len(args.images)} images could not be "

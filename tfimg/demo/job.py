@@ -96,7 +96,7 @@ def _serve(saved_model, name, root, config):
     """(correct, sent, milliseconds per request): held-out images classified through a local
     server on a free loopback port."""
     files = data.from_directory(root).split(config.validation)["validation"]
-    paths = [os.path.join(files.root, path) for path in files.paths[:_SERVED_IMAGES]]
+    paths = files.full_paths()[:_SERVED_IMAGES]
     labels = files.labels[:_SERVED_IMAGES]
     with Server(ServeConfig(model=saved_model, name=name, port=0), log_level="warning") as server:
         client = Client(server.url, name)

@@ -198,11 +198,11 @@ def train(config, callbacks=(), model=None):
 def _check_same_run(config, finished):
     """Refuses to report a finished run as the result of different settings (other data, more
     epochs, another model): that would pass an old model off as a new one."""
-    changed = sorted(key for key, value in config.to_json().items()
+    current = config.to_json()
+    changed = sorted(key for key, value in current.items()
                      if key in finished and finished[key] != value)
     if changed:
-        shown = ", ".join(f"{key} {finished[key]!r} -> {config.to_json()[key]!r}"
-                          for key in changed[:4])
+        shown = ", ".join(f"{key} {finished[key]!r} -> {current[key]!r}" for key in changed[:4])
         raise ValueError(f"--out {config.out!r} holds a finished run with other settings "
                          f"({shown}); choose a new --out, or remove that folder to train again")
 

@@ -206,9 +206,7 @@ class AirbenchNet(keras.Model):
             width = self.image_shape[1]
             return ops.take(batch, ops.arange(width - 1, -1, -1), axis=2)
 
-        levels = [[images]]
-        if self.tta_level >= 1:
-            levels = [[images, mirrored(images)]]
+        levels = [[images, mirrored(images)] if self.tta_level >= 1 else [images]]
         if self.tta_level == 2:
             height, width = self.image_shape[:2]
             padded = ops.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
