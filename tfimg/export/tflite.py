@@ -9,6 +9,7 @@ A quantisation-aware model (`tfimg.models.quantization`) converts to int8 from t
 FakeQuant ops learned in training, without calibration images.
 """
 
+import re
 import shutil
 
 import numpy as np
@@ -77,8 +78,11 @@ def _run(converter):
         return converter.convert()
     except Exception as error:  # The converter raises ConverterError and others.
         if "not supported by" in str(error) or "Flex" in str(error):
+            # The converter lists them as "TF Select ops: ResizeBicubic, ..." among its lines.
+            named = re.search(r"TF Select ops: ([^\n]+)", str(error))
+            ops = named.group(1).strip() if named else str(error).strip().splitlines()[-1]
             raise FlexOpsError(f"The model needs TensorFlow ops that LiteRT's builtins lack: "
-                               f"{str(error).strip().splitlines()[-1]}; export with "
+                               f"{ops}; export with "
                                f"--allow-flex (allow_flex=True) to include them (the app "
                                f"must then link the Flex delegate)") from None
         raise

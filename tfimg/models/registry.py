@@ -13,6 +13,7 @@ import keras
 
 from tfimg.layers import LAYERS
 from tfimg.models.classification import AIRBENCH_RECIPE, AirbenchNet, CifarCnn, ResNet50Classifier
+from tfimg.models.restoration import DnCnn, Edsr, Espcn, Srcnn
 from tfimg.models.warmup_linear import WarmupLinear
 
 # What a model folder's metadata says the model does ("task"): its inputs are images, its
@@ -54,6 +55,12 @@ SPECS = (
     ModelSpec("resnet50", ResNet50Classifier, pretrained=True,
               recipe={"image_size": (224, 224), "normalize": "caffe", "weights": "imagenet",
                       "epochs": 5, "batch_size": 32, "flip": True}),
+    # Restoration: "options" are constructor arguments, sized to train on a 2-core CPU.
+    ModelSpec("edsr", Edsr, task="sr", recipe={"options": {"filters": 64, "blocks": 8}}),
+    ModelSpec("espcn", Espcn, task="sr"),
+    ModelSpec("srcnn", Srcnn, task="sr"),
+    ModelSpec("dncnn", DnCnn, task="denoise",
+              recipe={"options": {"filters": 64, "depth": 12, "downscale": 2}}),
 )
 _BY_NAME = {spec.name: spec for spec in SPECS}
 # Passed to Keras when loading, instead of registering classes globally at import time.
