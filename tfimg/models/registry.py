@@ -13,7 +13,7 @@ import keras
 
 from tfimg.layers import LAYERS
 from tfimg.models.classification import AIRBENCH_RECIPE, AirbenchNet, CifarCnn, ResNet50Classifier
-from tfimg.models.restoration import DnCnn, Edsr, Espcn, Srcnn
+from tfimg.models.restoration import DnCnn, Edsr, Espcn, Srcnn, SrganDiscriminator, SrResNet
 from tfimg.models.warmup_linear import WarmupLinear
 
 # What a model folder's metadata says the model does ("task"): its inputs are images, its
@@ -59,13 +59,14 @@ SPECS = (
     ModelSpec("edsr", Edsr, task="sr", recipe={"options": {"filters": 64, "blocks": 8}}),
     ModelSpec("espcn", Espcn, task="sr"),
     ModelSpec("srcnn", Srcnn, task="sr"),
+    ModelSpec("srresnet", SrResNet, task="sr", recipe={"options": {"filters": 64, "blocks": 8}}),
     ModelSpec("dncnn", DnCnn, task="denoise",
               recipe={"options": {"filters": 64, "depth": 12, "downscale": 2}}),
 )
 _BY_NAME = {spec.name: spec for spec in SPECS}
 # Passed to Keras when loading, instead of registering classes globally at import time.
-CUSTOM_OBJECTS = {cls.__name__: cls for cls in
-                  [spec.model_class for spec in SPECS] + list(LAYERS) + [WarmupLinear]}
+CUSTOM_OBJECTS = {cls.__name__: cls for cls in [spec.model_class for spec in SPECS]
+                  + list(LAYERS) + [SrganDiscriminator, WarmupLinear]}
 
 
 def is_custom(name):

@@ -72,7 +72,7 @@ def test_overfits_a_tiny_batch(build, loss):
 
 
 def test_registry_lists_restoration_models_by_task():
-    assert model_names("sr") == ["edsr", "espcn", "srcnn"]
+    assert model_names("sr") == ["edsr", "espcn", "srcnn", "srresnet"]
     assert model_names("denoise") == ["dncnn"]
 
 

@@ -5,5 +5,7 @@ from tfimg.models.restoration.dncnn import DnCnn
 from tfimg.models.restoration.edsr import Edsr
 from tfimg.models.restoration.espcn import Espcn
 from tfimg.models.restoration.srcnn import Srcnn
+from tfimg.models.restoration.srgan_discriminator import SrganDiscriminator
+from tfimg.models.restoration.srresnet import SrResNet
 
-__all__ = ["DnCnn", "Edsr", "Espcn", "Srcnn"]
+__all__ = ["DnCnn", "Edsr", "Espcn", "Srcnn", "SrResNet", "SrganDiscriminator"]
