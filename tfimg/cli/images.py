@@ -1,6 +1,6 @@
-"""Image files for the image-operation verbs (`process`, `match`, `similarity`): listing a
-folder, reading with the header checked before any pixel is decoded, writing atomically in the
-format the file name says. Plain Python (Pillow, NumPy)."""
+"""Image files for the image verbs (`process`, `match`, `similarity`, `sr`, `denoise`):
+listing a folder, pairing inputs with outputs, reading with the header checked before any pixel
+is decoded, writing atomically in the format the file name says. Plain Python (Pillow, NumPy)."""
 
 import os
 
@@ -29,6 +29,9 @@ def read_image(path, mode="RGB", max_pixels=DEFAULT_MAX_PIXELS):
         image, _ = open_header(data, max_pixels)
         with image:
             image.load()
+            if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+                # 16-bit greyscale: keep the top 8 bits (Pillow's convert would clip at 255).
+                image = Image.fromarray((np.asarray(image, np.uint32) >> 8).astype(np.uint8))
             return np.asarray(image.convert(mode))
     except (OSError, ValueError) as error:
         raise ValueError(f"{path}: {error}") from None
@@ -64,3 +67,29 @@ def list_images(root, exclude=None):
             if is_image_name(name) and not os.path.islink(path):
                 found.append(os.path.relpath(path, root))
     return sorted(found)
+
+
+def input_output_pairs(source, target):
+    """(input path, output path, label) of every image to process: the file `source` to the
+    file `target`, or each image under folder `source` to the same relative name under folder
+    `target`.
+
+    Raises:
+        ValueError naming the path: missing input, an output folder that is the input, a file
+        where a folder is needed or the reverse, a folder without images.
+    """
+    if os.path.isdir(source):
+        if os.path.abspath(source) == os.path.abspath(target):
+            raise ValueError(f"{target}: the output folder would overwrite the input")
+        if os.path.exists(target) and not os.path.isdir(target):
+            raise ValueError(f"{target}: expected a folder for a folder input")
+        names = list_images(source, exclude=target)
+        if not names:
+            raise ValueError(f"{source}: no image files (.jpg, .png, .gif, .bmp, .webp)")
+        return [(os.path.join(source, name), os.path.join(target, name), name)
+                for name in names]
+    if not os.path.isfile(source):
+        raise ValueError(f"{source}: no such file or folder")
+    if os.path.isdir(target):
+        raise ValueError(f"{target}: is a folder; give an output file for a file input")
+    return [(source, target, os.path.basename(source))]

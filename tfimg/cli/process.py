@@ -143,27 +143,6 @@ def operation_arguments(name, args):
     return given
 
 
-def _pairs(args):
-    """(input path, output path, label) of every image to process."""
-    if os.path.isdir(args.input):
-        if os.path.abspath(args.input) == os.path.abspath(args.output):
-            raise ValueError(f"{args.output}: the output folder would overwrite the input")
-        if os.path.exists(args.output) and not os.path.isdir(args.output):
-            raise ValueError(f"{args.output}: expected a folder for a folder input")
-        from tfimg.cli.images import list_images
-
-        names = list_images(args.input, exclude=args.output)
-        if not names:
-            raise ValueError(f"{args.input}: no image files (.jpg, .png, .gif, .bmp, .webp)")
-        return [(os.path.join(args.input, name), os.path.join(args.output, name), name)
-                for name in names]
-    if not os.path.isfile(args.input):
-        raise ValueError(f"{args.input}: no such file or folder")
-    if os.path.isdir(args.output):
-        raise ValueError(f"{args.output}: is a folder; give an output file for a file input")
-    return [(args.input, args.output, os.path.basename(args.input))]
-
-
 def _mask_for(args, label):
     """The inpainting mask of one image: --mask is a mask file for every image, or a folder
     of masks under the same relative names."""
@@ -213,7 +192,9 @@ def run(args):
         return 0
     if not (args.op and args.input and args.output):
         raise ValueError("expected OP INPUT OUTPUT (or --list)")
-    pairs = _pairs(args)
+    from tfimg.cli.images import input_output_pairs
+
+    pairs = input_output_pairs(args.input, args.output)
     arguments = operation_arguments(args.op, args)
     max_pixels = args.max_pixels or DEFAULT_MAX_PIXELS
     failures = []

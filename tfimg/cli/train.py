@@ -1,6 +1,8 @@
-"""`tfimg train`: train a model on class folders; run again to resume after a crash."""
+"""`tfimg train`: train a classifier on class folders, or a super-resolution or denoising model
+on a folder of photos (`--task sr|denoise`); run again to resume after a crash."""
 
 import argparse
+import json
 
 from tfimg.cli.options import settings_from_args
 
@@ -10,14 +12,19 @@ RECIPE = "default: the model's recipe"
 
 
 def add_parser(verbs):
-    parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
+    parser = verbs.add_parser("train", help="train a classifier on class folders, or a "
+                              "restoration model on photos (resumable)")
     option = parser.add_argument
+    option("--task", choices=["classify", "sr", "denoise"], default="classify",
+           help="classify (class folders), sr (super-resolution) or denoise (a folder of "
+           "photos, random crops; default classify)")
     option("--data", help="class folders DIR/<class>/<image> (default none: --data or --tfds "
            "is required)")
     option("--tfds", help="a tensorflow-datasets name instead of --data (default none)")
     option("--model", help="architecture: cifar_cnn (default), airbench, resnet50, or your own "
            "FILE.py:FUNCTION, a function (num_classes, input_shape) -> keras.Model with class "
-           "probabilities as outputs")
+           "probabilities as outputs; for --task sr: edsr (default), espcn, srcnn, srresnet; "
+           "for --task denoise: dncnn")
     option("--weights", help="pretrained base of resnet50: 'imagenet' (default) or a local "
            "weights file")
     option("--fine-tune-epochs", type=int, help="then train the top stages of the pretrained "
@@ -60,10 +67,46 @@ def add_parser(verbs):
            help="fine-tune the --init model in its int8-simulating form (cifar_cnn, airbench) "
                 "for a few epochs at a low learning rate, for an int8 export that keeps its "
                 "decisions (default off)")
+    restoration = parser.add_argument_group(
+        "restoration (--task sr or denoise; defaults: tfimg.train.RestorationConfig)")
+    option = restoration.add_argument
+    option("--scale", type=int, help="super-resolution factor (default 4)")
+    option("--sigma", type=float, nargs=2, metavar=("LOW", "HIGH"),
+           help="noise standard deviations in grey levels drawn per patch (default 0 55)")
+    option("--patch-size", type=int, help="side of the high-resolution or clean training "
+           "crops (default 32 * scale for sr, 64 for denoise)")
+    option("--steps-per-epoch", type=int, help="batches per epoch (default 500)")
+    option("--loss", choices=["l1", "mse"], help="pixel loss (default l1)")
+    option("--precision", choices=["auto", "float32", "mixed_bfloat16", "mixed_float16"],
+           help="auto: mixed_float16 on a GPU, mixed_bfloat16 on CPUs with bfloat16 units, "
+           "else float32 (default auto)")
+    option("--model-options", type=json.loads, metavar="JSON",
+           help='model constructor arguments, e.g. \'{"filters": 64, "blocks": 16}\' '
+           "(default: the model's recipe)")
     parser.set_defaults(run=run)
 
 
 def run(args):
-    from tfimg.train import TrainConfig, train
+    from tfimg.train import RestorationConfig, TrainConfig, train, train_restoration
 
-    train(settings_from_args(TrainConfig, args))
+    task = args.task
+    config_class = TrainConfig if task == "classify" else RestorationConfig
+    _refuse_foreign_flags(args, config_class, task)
+    if task == "classify":
+        train(settings_from_args(TrainConfig, args))
+    else:
+        train_restoration(settings_from_args(RestorationConfig, args))
+
+
+def _refuse_foreign_flags(args, config_class, task):
+    """A flag of the other kind of training given is refused, naming it, rather than ignored."""
+    import dataclasses
+
+    fields = {field.name for field in dataclasses.fields(config_class)}
+    foreign = sorted(name for name, value in vars(args).items()
+                     if value is not None and name not in fields
+                     and name not in ("task", "config", "run", "verb"))
+    if foreign:
+        flags = ", ".join(f"--{name.replace('_', '-')}" for name in foreign)
+        raise ValueError(f"{flags} do{'es' if len(foreign) == 1 else ''} not apply to --task "
+                         f"{task}")
