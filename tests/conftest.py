@@ -137,3 +137,19 @@ def digits_subset(tmp_path_factory):
                 shutil.copy(os.path.join(source, folder, name), root / folder / name)
         return root
     return make
+
+
+@pytest.fixture(scope="session")
+def small_photo_folder(tmp_path_factory):
+    """A folder of 8 real photos (scikit-image's bundled colour images, resized to 96x80 and
+    saved as PNG), for restoration training and inference tests that run in seconds."""
+    from PIL import Image
+    from skimage import data as samples
+
+    folder = tmp_path_factory.mktemp("photos")
+    names = ("astronaut", "chelsea", "coffee", "rocket", "retina", "hubble_deep_field",
+             "immunohistochemistry", "colorwheel")
+    for name in names:
+        image = Image.fromarray(getattr(samples, name)()).convert("RGB").resize((96, 80))
+        image.save(folder / f"{name}.png")
+    return folder

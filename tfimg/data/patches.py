@@ -49,14 +49,18 @@ def photo_paths(folder, validation=0.1):
     return splits
 
 
+@tf.function(input_signature=[tf.TensorSpec([], tf.string)])
+def _decode_rgb(contents):
+    return decode_image(contents, 3)
+
+
 def load_photos(paths, min_size=0):
     """The images at `paths` as uint8 RGB NumPy arrays. Files that cannot be decoded, and
     images smaller than `min_size` on a side, are skipped with a line on stderr each."""
-    decoder = tf.function(lambda contents: decode_image(contents, 3))
     photos = []
     for path in paths:
         try:
-            image = decode_file(decoder, path).numpy()
+            image = decode_file(_decode_rgb, path).numpy()
         except (ValueError, OSError) as error:
             print(f"skipped: {error}", file=sys.stderr)
             continue

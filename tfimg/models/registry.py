@@ -162,7 +162,9 @@ def build_model(name, num_classes, input_shape, weights=None, quantization_aware
     return spec.model_class(num_classes=num_classes, input_shape=tuple(input_shape), **options)
 
 
-def load_model(path, compile=True):
+def load_model(path, compile=True, custom_objects=None):
     """Loads a `.keras` file saved from any tfimg model (with its optimizer and learning-rate
-    schedule when `compile`)."""
-    return keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=compile)
+    schedule when `compile`; `custom_objects` adds e.g. the functions of its metrics)."""
+    return keras.models.load_model(path, custom_objects={**CUSTOM_OBJECTS,
+                                                         **(custom_objects or {})},
+                                   compile=compile)

@@ -69,7 +69,7 @@ def _schedule(config):
     steps = config.epochs * config.steps_per_epoch
     warmup = max(1, steps // 50)
     return keras.optimizers.schedules.CosineDecay(
-        config.learning_rate / 10, decay_steps=steps - warmup, alpha=0.01,
+        config.learning_rate / 10, decay_steps=max(1, steps - warmup), alpha=0.01,
         warmup_target=config.learning_rate, warmup_steps=warmup)
 
 
@@ -232,7 +232,7 @@ def _train(config, out, policy):
           f"{f' x{config.scale}' if config.task == 'sr' else ''}) in {policy}", file=sys.stderr)
     backup = latest_backup(os.path.join(out, "backups"))
     if backup:
-        model = load_model(backup[0])
+        model = load_model(backup[0], custom_objects={"psnr": psnr_metric})
         history = backup[1]["history"]
         print(f"resuming after epoch {backup[1]['epochs_done']} from {backup[0]}",
               file=sys.stderr)
@@ -255,7 +255,8 @@ def _train(config, out, policy):
             model.fit(_training_data(config, photos, done), epochs=config.epochs,
                       initial_epoch=done, steps_per_epoch=config.steps_per_epoch,
                       validation_data=(inputs, targets), validation_batch_size=4,
-                      callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2)
+                      callbacks=callbacks, shuffle=False,  # endless random crops
+                      verbose=1 if sys.stdout.isatty() else 2)
     seconds = time.perf_counter() - start
     history = callbacks[1].history
     model = _float32_copy(model)
