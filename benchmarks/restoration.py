@@ -11,7 +11,7 @@ colour-denoising convention, CBSD68 tables). Low-resolution inputs are antialias
 downscales rounded to 8 bits; noisy inputs are Gaussian noise rounded to 8 bits and clipped.
 "--photos" uses the validation split of `tfimg.data.patches.photo_paths` (the photos no
 shipped model trained on); "--samples" uses scikit-image's colour photos (astronaut, chelsea,
-coffee, rocket, motorcycle, ...), which no model here ever saw. Speed is output megapixels per
+coffee, rocket and the left motorcycle view), which no model here ever saw. Speed is output megapixels per
 second on this CPU, the median of `--repeat` runs on a 512x512 output, after a warm-up.
 """
 
@@ -37,13 +37,16 @@ from tfimg.train.restore import restore_image  # noqa: E402
 SR_MODELS = ("edsr_x2", "edsr_x3", "edsr_x4", "espcn_x4")
 DENOISER = "dncnn_color"
 SIGMAS = (15, 25, 50)
-SAMPLES = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "immunohistochemistry")
+SAMPLES = ("astronaut", "chelsea", "coffee", "rocket", "stereo_motorcycle")
 
 
 def _samples():
     from skimage import data
 
-    return [np.ascontiguousarray(getattr(data, name)()[..., :3]) for name in SAMPLES]
+    images = [getattr(data, name)() for name in SAMPLES]
+    # stereo_motorcycle is a (left, right, disparity) tuple: its left view.
+    return [np.ascontiguousarray(image[0] if isinstance(image, tuple) else image)
+            for image in images]
 
 
 def _crop(photo, multiple):

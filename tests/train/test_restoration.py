@@ -25,6 +25,7 @@ def sr_run(small_photo_folder, tmp_path_factory):
 def test_a_run_writes_a_model_folder_with_figures(sr_run):
     model, metadata = load_model_folder(sr_run)
     assert metadata["task"] == "sr" and metadata["scale"] == 2 and metadata["model"] == "espcn"
+    assert len(metadata["held_out"]) == metadata["validation_photos"] == 1
     figures = metadata["figures"]["x2"]
     assert set(figures) == {"model", "baseline"}
     assert 15 < figures["baseline"]["y_psnr"] < 60 and 0 < figures["model"]["y_ssim"] <= 1

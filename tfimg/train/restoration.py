@@ -269,6 +269,7 @@ def _train(config, out, policy):
         "dataset": os.path.abspath(config.data),
         "train_photos": len(photos),
         "validation_photos": len(held_out),
+        "held_out": [os.path.relpath(path, config.data) for path in paths["validation"]],
         "figures": evaluate_restoration(model, config, held_out),
         "epochs": len(next(iter(history.values()), [])),
         "train_seconds_this_process": round(seconds, 1),
