@@ -7,7 +7,8 @@ checkout or an editable install).
 
 import os
 
-_REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The folder holding the `tfimg` package: tfimg/models/shipped.py -> three levels up.
+_REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def model_roots():
