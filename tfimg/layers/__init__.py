@@ -2,12 +2,14 @@
 class per file, used by tfimg's models."""
 
 from tfimg.layers.activation_quantizer import ActivationQuantizer
+from tfimg.layers.instance_norm import InstanceNormalization
 from tfimg.layers.quantized_conv2d import QuantizedConv2D
 from tfimg.layers.quantized_dense import QuantizedDense
 from tfimg.layers.scaled_bias import ScaledBias
 
 # Passed to Keras when a saved model is loaded (with the model classes), instead of registering
 # the classes globally at import time.
-LAYERS = (ActivationQuantizer, QuantizedConv2D, QuantizedDense, ScaledBias)
+LAYERS = (ActivationQuantizer, InstanceNormalization, QuantizedConv2D, QuantizedDense, ScaledBias)
 
-__all__ = ["ActivationQuantizer", "LAYERS", "QuantizedConv2D", "QuantizedDense", "ScaledBias"]
+__all__ = ["ActivationQuantizer", "InstanceNormalization", "LAYERS", "QuantizedConv2D",
+           "QuantizedDense", "ScaledBias"]
