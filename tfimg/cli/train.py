@@ -1,4 +1,5 @@
-"""`tfimg train`: train a model on class folders; run again to resume after a crash."""
+"""`tfimg train`: train a model on class folders (or a style-transfer network on photos); run
+again to resume after a crash."""
 
 import argparse
 
@@ -10,8 +11,14 @@ RECIPE = "default: the model's recipe"
 
 
 def add_parser(verbs):
-    parser = verbs.add_parser("train", help="train a classifier on class folders (resumable)")
+    parser = verbs.add_parser("train", help="train a classifier on class folders, or a style "
+                              "transfer network on photos (resumable)")
     option = parser.add_argument
+    option("--task", choices=["classify", "sr", "denoise", "style"], default="classify",
+           help="classify (default): class folders; style: a fast style-transfer network for "
+                "--style, trained on the photos under --data (other settings: --config with "
+                "tfimg.train.style.StyleConfig's fields)")
+    option("--style", help="--task style: the style image, JPEG or PNG (default none)")
     option("--data", help="class folders DIR/<class>/<image> (default none: --data or --tfds "
            "is required)")
     option("--tfds", help="a tensorflow-datasets name instead of --data (default none)")
@@ -64,6 +71,13 @@ def add_parser(verbs):
 
 
 def run(args):
+    if args.style and args.task != "style":
+        raise ValueError(f"--style is for --task style, received --task {args.task}")
+    if args.task == "style":
+        from tfimg.train.style import StyleConfig, train_style
+
+        print(train_style(settings_from_args(StyleConfig, args)))
+        return
     from tfimg.train import TrainConfig, train
 
     train(settings_from_args(TrainConfig, args))

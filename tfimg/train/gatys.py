@@ -98,7 +98,7 @@ def stylize_optimize(content, style, features, steps=200, learning_rate=5.0,
             _progress(number, steps, losses, start, sys.stderr)
         if frames and (number % frame_every == 0 or number == steps):
             Image.fromarray(_uint8(image)).save(os.path.join(frames, f"frame-{number:04d}.png"))
-    for name, value in tf.function(losses_of)(image).items():
+    for name, value in losses_of(image).items():
         history[name].append(float(value))
     return _uint8(image), history
 

@@ -81,8 +81,9 @@ class StyleFeatures:
     def load(cls, weights="imagenet", seed=0):
         """VGG19 with `weights` ("imagenet": Keras's cache or a download; or a local weights
         file), else the random multi-scale network with `seed`, explained on stderr. A local
-        file that does not exist or does not load raises instead: the user asked for it."""
-        if weights is None:
+        file that does not exist or does not load raises instead: the user asked for it.
+        `weights` None or "random" chooses the random network (offline tests)."""
+        if weights in (None, "random"):
             return cls("random_multiscale", seed=seed)
         if weights != "imagenet":
             if not os.path.isfile(weights):
