@@ -12,11 +12,11 @@ _STRIDE = 4
 
 
 def _upsample(images):
-    """Nearest-neighbour x2. A resize rather than `UpSampling2D`, whose repeats lose the
-    static shape a TFLite convolution needs when the batch size is unknown."""
+    """Nearest-neighbour x2 by tiling and reshaping: `UpSampling2D`'s repeats lose the static
+    shape a TFLite convolution needs, and `ops.image.resize` needs a static size."""
     height, width = ops.shape(images)[1], ops.shape(images)[2]
-    return ops.image.resize(images, (2 * height, 2 * width), interpolation="nearest",
-                            antialias=False)
+    tiled = ops.tile(images[:, :, None, :, None, :], [1, 1, 2, 1, 2, 1])
+    return ops.reshape(tiled, (-1, 2 * height, 2 * width, images.shape[-1]))
 
 
 class TransformNet(keras.Model):
