@@ -58,13 +58,15 @@ def test_missing_options_named(arguments, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_a_classifier_is_refused(tmp_path, capsys):
-    folder = tmp_path / "classifier"
-    folder.mkdir()
-    (folder / "metadata.json").write_text(json.dumps({"task": "classify"}))
-    (folder / "model.keras").write_bytes(b"")
-    assert main(["stylize", "--model", str(folder), "in.png", "out.png"]) == 2
-    assert "model.keras" in capsys.readouterr().err
+def test_another_task_is_refused(style_model, tmp_path, capsys):
+    model, _ = style_model
+    folder = tmp_path / "denoiser"
+    save_model_folder(model, {"task": "denoise", "preprocessing": Preprocessing(
+        image_size=(16, 16), normalize="none").to_json()}, folder)
+    content = _write(tmp_path / "content.png", (8, 8, 3), seed=0)
+    assert main(["stylize", "--model", str(folder), content, str(tmp_path / "out.png")]) == 2
+    assert "Expected a style model folder (task 'style'), received task 'denoise'" in (
+        capsys.readouterr().err)
 
 
 @pytest.mark.slow
