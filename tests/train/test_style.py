@@ -38,6 +38,7 @@ def test_trains_writes_a_style_model_folder_and_resumes(style_data, tmp_path):
     assert metadata["task"] == "style" and metadata["model"] == "transform_net"
     assert metadata["preprocessing"]["normalize"] == "none"
     assert metadata["features"]["network"] == "random_multiscale"
+    assert metadata["loss_weights"] == {"content": 1.0, "style": 1e6, "tv": 1e-5}
     assert metadata["style"] == "style.png"
     assert (out / "model" / "style.png").read_bytes() == style.read_bytes()
     train, held_out = photo_splits(str(photos), 0.25)

@@ -188,6 +188,7 @@ def _save(model, config, features, history, held_out, out):
         "preprocessing": Preprocessing(image_size=config.image_size, normalize="none",
                                        resize_mode="crop").to_json(),
         "style": f"style{extension}", "features": features.to_json(),
+        "loss_weights": _loss_weights(config, features),
         "dataset": os.path.abspath(config.data), "held_out": [
             os.path.relpath(path, config.data) for path in held_out],
         "config": config.to_json(), "history": history,
