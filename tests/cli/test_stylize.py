@@ -52,6 +52,7 @@ def test_stylize_by_optimisation_writes_frames(tmp_path):
     (["stylize", "in.png", "out.png"], "Expected --model"),
     (["stylize", "--method", "optimize", "in.png", "out.png"], "Expected --style"),
     (["train", "--style", "s.png", "--data", "photos"], "--style is for --task style"),
+    (["train", "--task", "sr", "--data", "photos"], "--task sr is not available"),
 ])
 def test_missing_options_named(arguments, message, capsys):
     assert main(arguments) == 2

@@ -25,8 +25,8 @@ def add_parser(verbs):
     option("--model", help="architecture: cifar_cnn (default), airbench, resnet50, or your own "
            "FILE.py:FUNCTION, a function (num_classes, input_shape) -> keras.Model with class "
            "probabilities as outputs")
-    option("--weights", help="pretrained base of resnet50: 'imagenet' (default) or a local "
-           "weights file")
+    option("--weights", help="pretrained base of resnet50, or --task style's VGG19 features: "
+           "'imagenet' (default) or a local weights file")
     option("--fine-tune-epochs", type=int, help="then train the top stages of the pretrained "
            "base too (default 0)")
     option("--fine-tune-stages", type=int, help="stages unfrozen (default 1)")
@@ -78,6 +78,9 @@ def run(args):
 
         print(train_style(settings_from_args(StyleConfig, args)))
         return
+    if args.task != "classify":
+        raise ValueError(f"--task {args.task} is not available in this version (classify, "
+                         f"style are)")
     from tfimg.train import TrainConfig, train
 
     train(settings_from_args(TrainConfig, args))

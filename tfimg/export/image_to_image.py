@@ -13,11 +13,10 @@ TFLite converts `predict_images` at the fixed size (a LiteRT model has static sh
 
 import os
 
+import keras
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
-
-import keras
 
 from tfimg.data import IMAGE_EXTENSIONS, Preprocessing, decode_image
 from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE

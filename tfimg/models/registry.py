@@ -55,10 +55,9 @@ SPECS = (
     ModelSpec("resnet50", ResNet50Classifier, pretrained=True,
               recipe={"image_size": (224, 224), "normalize": "caffe", "weights": "imagenet",
                       "epochs": 5, "batch_size": 32, "flip": True}),
-    # Fast style transfer (Johnson et al. 2016), trained with `tfimg train --task style`; the
-    # recipe is `tfimg.train.style.StyleConfig`'s defaults (a CPU-sized network).
-    ModelSpec("transform_net", TransformNet, task="style",
-              recipe={"width": 16, "residual_blocks": 3, "image_size": (256, 256)}),
+    # Fast style transfer (Johnson et al. 2016), trained with `tfimg train --task style`, whose
+    # settings and defaults are `tfimg.train.style.StyleConfig`'s (a CPU-sized network).
+    ModelSpec("transform_net", TransformNet, task="style"),
 )
 _BY_NAME = {spec.name: spec for spec in SPECS}
 # Passed to Keras when loading, instead of registering classes globally at import time.
