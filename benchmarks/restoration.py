@@ -11,8 +11,9 @@ colour-denoising convention, CBSD68 tables). Low-resolution inputs are antialias
 downscales rounded to 8 bits; noisy inputs are Gaussian noise rounded to 8 bits and clipped.
 "--photos" uses the validation split of `tfimg.data.patches.photo_paths` (the photos no
 shipped model trained on); "--samples" uses scikit-image's colour photos (astronaut, chelsea,
-coffee, rocket and the left motorcycle view), which no model here ever saw. Speed is output megapixels per
-second on this CPU, the median of `--repeat` runs on a 512x512 output, after a warm-up.
+coffee, rocket and the left motorcycle view), which no model here ever saw. Speed is output
+megapixels per second on this CPU, the median of `--repeat` runs on a 512x512 output, after a
+warm-up.
 """
 
 import argparse

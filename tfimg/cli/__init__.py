@@ -8,7 +8,7 @@ from tfimg.cli.quiet import quiet_tensorflow
 
 VERBS = ("demo", "train", "evaluate", "predict", "recognize", "export", "scan", "doctor",
          "tfrecord", "serve", "download", "crawl", "stock", "labels", "process", "match",
-         "similarity", "sr", "denoise")
+         "similarity", "sr", "denoise", "stylize")
 
 
 def build_parser():

@@ -8,9 +8,9 @@ def add_parser(verbs):
     parser.add_argument("--sigma", type=float, metavar="S",
                         help="first add Gaussian noise of S grey levels to each image (to see "
                         "the denoiser on clean photos; the output is then the denoised noisy "
-                        "image, and --compare shows noisy, 5x5 Gaussian blur and model). "
-                        "Default: none, the images are denoised as they are (the model "
-                        "estimates their noise level itself)")
+                        "image, and --compare shows noisy, 5x5 Gaussian blur and model; default "
+                        "none: the images are denoised as they are, the model estimates their "
+                        "noise level itself)")
     parser.add_argument("--seed", type=int, default=0, help="seed of --sigma's noise "
                         "(default 0)")
     add_common_options(parser, "dncnn_color")

@@ -1,5 +1,6 @@
-"""`tfimg train`: train a classifier on class folders, or a super-resolution or denoising model
-on a folder of photos (`--task sr|denoise`); run again to resume after a crash."""
+"""`tfimg train`: train a classifier on class folders, a super-resolution or denoising model
+(`--task sr|denoise`) or a fast style-transfer network (`--task style`) on a folder of photos;
+run again to resume after a crash."""
 
 import argparse
 import json
@@ -13,11 +14,14 @@ RECIPE = "default: the model's recipe"
 
 def add_parser(verbs):
     parser = verbs.add_parser("train", help="train a classifier on class folders, or a "
-                              "restoration model on photos (resumable)")
+                              "restoration or style-transfer model on photos (resumable)")
     option = parser.add_argument
-    option("--task", choices=["classify", "sr", "denoise"], default="classify",
-           help="classify (class folders), sr (super-resolution) or denoise (a folder of "
-           "photos, random crops; default classify)")
+    option("--task", choices=["classify", "sr", "denoise", "style"], default="classify",
+           help="classify (class folders), sr (super-resolution), denoise, or style (a fast "
+           "style-transfer network for --style; other settings: --config with "
+           "tfimg.train.style.StyleConfig's fields); all but classify train on random crops "
+           "of the photos under --data (default classify)")
+    option("--style", help="--task style: the style image, JPEG or PNG (default none)")
     option("--data", help="class folders DIR/<class>/<image> (default none: --data or --tfds "
            "is required)")
     option("--tfds", help="a tensorflow-datasets name instead of --data (default none)")
@@ -25,8 +29,8 @@ def add_parser(verbs):
            "FILE.py:FUNCTION, a function (num_classes, input_shape) -> keras.Model with class "
            "probabilities as outputs; for --task sr: edsr (default), espcn, srcnn, srresnet; "
            "for --task denoise: dncnn")
-    option("--weights", help="pretrained base of resnet50: 'imagenet' (default) or a local "
-           "weights file")
+    option("--weights", help="pretrained base of resnet50, or --task style's VGG19 features: "
+           "'imagenet' (default) or a local weights file")
     option("--fine-tune-epochs", type=int, help="then train the top stages of the pretrained "
            "base too (default 0)")
     option("--fine-tune-stages", type=int, help="stages unfrozen (default 1)")
@@ -88,14 +92,14 @@ def add_parser(verbs):
 
 def run(args):
     from tfimg.train import RestorationConfig, TrainConfig, train, train_restoration
+    from tfimg.train.style import StyleConfig, train_style
 
     task = args.task
-    config_class = TrainConfig if task == "classify" else RestorationConfig
+    config_class, run_training = {"classify": (TrainConfig, train),
+                                  "style": (StyleConfig, train_style)}.get(
+        task, (RestorationConfig, train_restoration))
     _refuse_foreign_flags(args, config_class, task)
-    if task == "classify":
-        train(settings_from_args(TrainConfig, args))
-    else:
-        train_restoration(settings_from_args(RestorationConfig, args))
+    run_training(settings_from_args(config_class, args))
 
 
 def _refuse_foreign_flags(args, config_class, task):

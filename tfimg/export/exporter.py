@@ -24,7 +24,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tfimg.export import tflite
+from tfimg.export import image_to_image, tflite
 from tfimg.export.config import ExportConfig
 from tfimg.export.images import parity_images
 from tfimg.export.parity import ParityError, compare, failures
@@ -160,6 +160,8 @@ def export(config):
         raise TypeError(f"Expected an ExportConfig, received {type(config).__name__}")
     model, metadata = load_model_folder(config.model)
     kind = "saved_model" if config.format == "saved_model" else f"tflite-{config.quantize}"
+    if metadata["task"] != "classify":
+        return _export_images(config, kind, model, metadata)
     quantization_aware = getattr(model, "quantization_aware", False)
     if quantization_aware and kind not in ("saved_model", "tflite-int8"):
         raise ValueError(f"{config.model!r} is quantisation-aware (it simulates int8): export it "
@@ -195,5 +197,70 @@ def export(config):
           f"{figures['max_abs_difference']:.2g}, top-1 agreement {figures['top1_agreement']:.4f}"
           f", accuracy {figures['accuracy_export']:.4f} (Keras {figures['accuracy_keras']:.4f}) "
           f"on {figures['examples']} images, {figures['latency_ms_per_image']:.2f} ms per image",
+          file=sys.stderr)
+    return target, figures
+
+
+def _build_images(config, kind, model, metadata, staging):
+    """Writes an image-to-image export into `staging`; returns its parity figures."""
+    source, images = image_to_image.parity_photos(config, metadata)
+    apply = image_to_image.uint8_images(model)
+    reference = np.concatenate([apply(images[i:i + 1]).numpy() for i in range(len(images))])
+    size = tuple(images.shape[1:3])
+    archive = image_to_image.image_archive(model, size if kind != "saved_model" else None)
+    if kind == "saved_model":
+        with quiet_saving():
+            archive.write_out(staging, verbose=False)
+        loaded = tf.saved_model.load(staging)
+        serve = loaded.signatures[BYTES_SIGNATURE]
+        encoded = [tf.io.encode_png(image) for image in images]
+        outputs = np.concatenate([serve(image_bytes=tf.stack([one]))["images"].numpy()
+                                  for one in encoded])
+        figures = image_to_image.compare_images(outputs, reference)
+        one = tf.stack(encoded[:1])
+        figures["latency_ms_per_image"] = median_ms(lambda: serve(image_bytes=one), repeats=5)
+    else:
+        scratch = os.path.join(staging, ".saved_model")
+        with quiet_saving():
+            archive.write_out(scratch, verbose=False)
+        content = tflite.convert(scratch, config.quantize, allow_flex=config.allow_flex)
+        shutil.rmtree(scratch)
+        with open(os.path.join(staging, "model.tflite"), "wb") as file:
+            file.write(content)
+        lite = image_to_image.TfliteImageModel(content)
+        figures = image_to_image.compare_images(lite.predict(images), reference)
+        figures["latency_ms_per_image"] = median_ms(lambda: lite.predict(images[:1]),
+                                                    repeats=5)
+    figures.update(kind=kind, bytes=_size(staging), data=source, image_size=list(size))
+    return figures
+
+
+def _export_images(config, kind, model, metadata):
+    """`export` for image-to-image models (see `tfimg.export.image_to_image`)."""
+    if kind not in image_to_image.MAX_LEVELS:
+        raise ValueError(f"Image-to-image models export as {sorted(image_to_image.MAX_LEVELS)}"
+                         f", received {kind}")
+    base, version, target = _version_target(config)
+    staging = staging_folder(base, f".tmp-{version}-")
+    try:
+        figures = _build_images(config, kind, model, metadata, staging)
+        limit = image_to_image.MAX_LEVELS[kind]
+        problems = ([f"max abs difference {figures['max_abs_difference']} levels > {limit}"]
+                    if figures["max_abs_difference"] > limit else [])
+        figures.update(passed=not problems, failures=problems,
+                       accepted_by_flag=bool(problems) and config.accept_parity_failure)
+        if problems and not config.accept_parity_failure:
+            raise ParityError(f"{kind} export of {config.model} refused: {problems[0]}, on "
+                              f"{figures['examples']} images of {figures['data']}")
+        write_json(os.path.join(staging, "parity.json"), figures)
+        write_json(os.path.join(staging, "metadata.json"), {**metadata, "export": figures})
+        write_json(os.path.join(staging, "export_config.json"), config.to_json())
+        os.rename(staging, target)
+    finally:
+        if os.path.exists(staging):
+            shutil.rmtree(staging)
+    print(f"{kind}: {target} ({figures['bytes'] / 2**20:.2f} MiB), max abs difference "
+          f"{figures['max_abs_difference']} levels on {figures['examples']} images of "
+          f"{figures['data']}, {figures['latency_ms_per_image']:.1f} ms per image",
           file=sys.stderr)
     return target, figures

@@ -2,6 +2,7 @@
 class per file, used by tfimg's models."""
 
 from tfimg.layers.activation_quantizer import ActivationQuantizer
+from tfimg.layers.instance_norm import InstanceNormalization
 from tfimg.layers.pixel_shuffle import PixelShuffle
 from tfimg.layers.quantized_conv2d import QuantizedConv2D
 from tfimg.layers.quantized_dense import QuantizedDense
@@ -10,8 +11,8 @@ from tfimg.layers.scaled_bias import ScaledBias
 
 # Passed to Keras when a saved model is loaded (with the model classes), instead of registering
 # the classes globally at import time.
-LAYERS = (ActivationQuantizer, PixelShuffle, QuantizedConv2D, QuantizedDense, ResidualBlock,
-          ScaledBias)
+LAYERS = (ActivationQuantizer, InstanceNormalization, PixelShuffle, QuantizedConv2D,
+          QuantizedDense, ResidualBlock, ScaledBias)
 
-__all__ = ["ActivationQuantizer", "LAYERS", "PixelShuffle", "QuantizedConv2D", "QuantizedDense",
-           "ResidualBlock", "ScaledBias"]
+__all__ = ["ActivationQuantizer", "InstanceNormalization", "LAYERS", "PixelShuffle",
+           "QuantizedConv2D", "QuantizedDense", "ResidualBlock", "ScaledBias"]

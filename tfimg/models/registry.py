@@ -14,6 +14,7 @@ import keras
 from tfimg.layers import LAYERS
 from tfimg.models.classification import AIRBENCH_RECIPE, AirbenchNet, CifarCnn, ResNet50Classifier
 from tfimg.models.restoration import DnCnn, Edsr, Espcn, Srcnn, SrganDiscriminator, SrResNet
+from tfimg.models.style_transfer import TransformNet
 from tfimg.models.warmup_linear import WarmupLinear
 
 # What a model folder's metadata says the model does ("task"): its inputs are images, its
@@ -62,6 +63,9 @@ SPECS = (
     ModelSpec("srresnet", SrResNet, task="sr", recipe={"options": {"filters": 64, "blocks": 8}}),
     ModelSpec("dncnn", DnCnn, task="denoise",
               recipe={"options": {"filters": 64, "depth": 12, "downscale": 2}}),
+    # Fast style transfer (Johnson et al. 2016), trained with `tfimg train --task style`, whose
+    # settings and defaults are `tfimg.train.style.StyleConfig`'s (a CPU-sized network).
+    ModelSpec("transform_net", TransformNet, task="style"),
 )
 _BY_NAME = {spec.name: spec for spec in SPECS}
 # Passed to Keras when loading, instead of registering classes globally at import time.

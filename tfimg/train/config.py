@@ -28,7 +28,7 @@ class TrainConfig(Settings):
         data: class folders to train on (split by a hash of each path).
         tfds: a tensorflow-datasets name to train on instead of `data` (its "train" split,
             the last `validation` share held out).
-        model: architecture, one of `tfimg.models.model_names()`, or your own:
+        model: architecture, one of `tfimg.models.model_names("classify")`, or your own:
             "FILE.py:FUNCTION" (or "package.module:FUNCTION"), a function
             `(num_classes, input_shape) -> keras.Model` whose outputs are class
             probabilities (see `tfimg.models.custom_builder`).
@@ -120,8 +120,9 @@ class TrainConfig(Settings):
         if self.tfds and (self.data_service or self.class_weight):
             raise ValueError("Expected data, class folders, with data_service or class_weight; "
                              f"received tfds={self.tfds!r}")
-        if not is_custom(self.model) and self.model not in model_names():
-            raise ValueError(f"Expected model in {model_names()}, received {self.model!r}")
+        if not is_custom(self.model) and self.model not in model_names("classify"):
+            raise ValueError(f"Expected model in {model_names('classify')}, received "
+                             f"{self.model!r}")
         spec = model_spec(self.model)
         recipe = {**_GENERAL_RECIPE, **spec.recipe}
         for name, value in recipe.items():
