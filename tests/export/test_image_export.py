@@ -10,7 +10,7 @@ from tests.tolerances import assert_uint8_close
 from tfimg.data import Preprocessing
 from tfimg.export import ExportConfig, export
 from tfimg.export.image_to_image import TfliteImageModel, uint8_images
-from tfimg.models import TransformNet, save_model_folder
+from tfimg.models import DnCnn, Espcn, TransformNet, save_model_folder
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +71,33 @@ def test_integer_quantisation_refused(style_folder, tmp_path):
                             out=str(tmp_path)))
     assert not os.listdir(tmp_path) or not any(
         name.isdigit() for name in os.listdir(tmp_path / "tflite" / "style_tiny"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task, build, scale", [
+    ("sr", lambda: Espcn(scale=2, filters=(4, 4)), 2),
+    ("denoise", lambda: DnCnn(filters=4, depth=3, downscale=2), 1),
+])
+@pytest.mark.parametrize("format", ["saved_model", "tflite"])
+def test_restoration_models_export_on_unit_range_pixels(style_folder, tmp_path, task, build,
+                                                        scale, format):
+    _, _, photos = style_folder
+    model = build()
+    model.build()
+    folder = tmp_path / task
+    save_model_folder(model, {"task": task, "scale": scale, "preprocessing": Preprocessing(
+        image_size=(16, 16), normalize="unit").to_json(), "dataset": str(photos),
+        "held_out": ["p1.png"]}, folder)
+    target, figures = export(ExportConfig(model=str(folder), format=format,
+                                          out=str(tmp_path / "out")))
+    assert figures["passed"] and figures["max_abs_difference"] <= 1
+    image = np.random.default_rng(7).integers(0, 256, (1, 16, 16, 3), dtype=np.uint8)
+    expected = np.clip(np.round(np.asarray(model(image / 255.0)) * 255), 0, 255)
+    if format == "tflite":
+        result = TfliteImageModel(open(os.path.join(target, "model.tflite"), "rb").read()
+                                  ).predict(image)
+    else:
+        result = tf.saved_model.load(target).signatures["predict_images"](
+            images=tf.constant(image))["images"].numpy()
+    assert result.shape == (1, 16 * scale, 16 * scale, 3)
+    assert_uint8_close(result, expected.astype(np.uint8))

@@ -204,10 +204,12 @@ def export(config):
 def _build_images(config, kind, model, metadata, staging):
     """Writes an image-to-image export into `staging`; returns its parity figures."""
     source, images = image_to_image.parity_photos(config, metadata)
-    apply = image_to_image.uint8_images(model)
+    pixel_range = image_to_image.pixel_range(metadata)
+    apply = image_to_image.uint8_images(model, pixel_range)
     reference = np.concatenate([apply(images[i:i + 1]).numpy() for i in range(len(images))])
     size = tuple(images.shape[1:3])
-    archive = image_to_image.image_archive(model, size if kind != "saved_model" else None)
+    archive = image_to_image.image_archive(model, size if kind != "saved_model" else None,
+                                           pixel_range)
     if kind == "saved_model":
         with quiet_saving():
             archive.write_out(staging, verbose=False)

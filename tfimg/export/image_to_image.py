@@ -26,19 +26,29 @@ from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE
 MAX_LEVELS = {"saved_model": 1, "tflite-none": 1, "tflite-fp16": 4}
 
 
-def uint8_images(model):
+def pixel_range(metadata):
+    """255.0 for models on RGB in [0, 255] (style), 1.0 for models on [0, 1] (sr, denoise:
+    preprocessing "normalize": "unit")."""
+    return 1.0 if Preprocessing.from_metadata(metadata).normalize == "unit" else 255.0
+
+
+def uint8_images(model, pixel_range=255.0):
     """The function `uint8 [batch, height, width, 3] -> uint8 [batch, h', w', 3]` of an image
-    model whose outputs are float RGB in [0, 255] (rounded, clipped); safe in a SavedModel."""
+    model whose inputs and outputs are float RGB in [0, `pixel_range`] (outputs rounded and
+    clipped); safe in a SavedModel."""
+    scale = 255.0 / pixel_range
+
     def apply(images):
-        outputs = model(tf.cast(images, tf.float32), training=False)
+        outputs = model(tf.cast(images, tf.float32) / scale, training=False) * scale
         return tf.cast(tf.round(tf.clip_by_value(outputs, 0.0, 255.0)), tf.uint8)
     return apply
 
 
-def image_archive(model, image_size=None):
-    """A `keras.export.ExportArchive` of `model` with the two signatures of the module
-    docstring; `image_size` (height, width) fixes `predict_images`' size (for TFLite)."""
-    apply = uint8_images(model)
+def image_archive(model, image_size=None, pixel_range=255.0):
+    """A `keras.export.ExportArchive` of `model` (on RGB in [0, `pixel_range`]) with the two
+    signatures of the module docstring; `image_size` (height, width) fixes `predict_images`'
+    size (for TFLite)."""
+    apply = uint8_images(model, pixel_range)
 
     def from_bytes(image_bytes):
         images = tf.map_fn(lambda contents: decode_image(contents, 3), image_bytes,
