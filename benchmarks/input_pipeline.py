@@ -5,10 +5,13 @@
         --from photos/sun80 photos/urban100 --sizes 640x480,1920x1080,827x1170
 
 Every loader reads the same files in one process, K times per measurement (`--passes`), after
-one read of every file has warmed the page cache. Rates are images per second of wall time;
-tfimg's first epoch counts the building of its pipeline in, as Keras' and the plain chains'
-do. Quality, for the loaders that resize, is the median PSNR of their uint8 images against
-PIL's Lanczos (antialiased) resize of the full decode, on up to `--quality-files` files.
+one read of every file has warmed the page cache; the loaders take turns, one run each per
+round, so that a change of the machine's load falls on all of them. Rates are images per
+second of wall time, with the CPU time of the process per image beside them (steadier on a
+shared machine); tfimg's first epoch counts the building of its pipeline in, as Keras' and
+the plain chains' do. Quality, for the loaders that resize, is the median PSNR of their uint8
+images against PIL's Lanczos (antialiased) resize of the full decode, on up to
+`--quality-files` files.
 """
 
 import argparse
@@ -83,52 +86,34 @@ def describe(files):
     return all_jpeg
 
 
-def timed(run, count, repeats):
-    """Images per second of `repeats` calls of `run()`, which processes `count` images."""
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        rates.append(count / (time.perf_counter() - start))
-    return rates
-
-
 def consume(dataset):
     for _ in dataset:
         pass
 
 
-def tfimg_first(files, args, **overrides):
-    """A fresh pipeline per repeat; the rate is of its first epoch with the build (tracing the
-    decode functions) counted in. The build is also timed apart and printed, with the rate
-    from `iter()` to the end."""
-    builds, without_build = [], []
-
+def tfimg_first(files, args, builds, **overrides):
+    """One run: a fresh pipeline and its first epoch, so that the build (tracing the decode
+    functions) is counted in; the build's seconds are appended to `builds`."""
     def run():
         start = time.perf_counter()
         pipe = data.build_pipeline(files, image_size=(args.size, args.size), shuffle=True,
                                    batch_size=args.batch_size, normalize="standardize",
                                    **overrides)
-        built = time.perf_counter()
+        builds.append(time.perf_counter() - start)
         consume(pipe.dataset)
-        builds.append(built - start)
-        without_build.append(len(files) / (time.perf_counter() - built))
-    rates = timed(run, len(files), args.repeats)
-    print(f"tfimg{_label(overrides)}: build {statistics.median(builds):.2f} s (median); first "
-          f"epoch from iter(): {statistics.median(without_build):.0f} images/s")
-    return rates
-
-
-def _label(overrides):
-    return "".join(f" {key}={value}" for key, value in overrides.items())
+    return run
 
 
 def tfimg_cached(files, args):
+    """Built and filled once (the filling epoch's rate is printed); each run is one epoch
+    served from memory."""
     pipe = data.build_pipeline(files, image_size=(args.size, args.size), shuffle=True,
                                batch_size=args.batch_size, cache="memory")
-    fill = timed(lambda: consume(pipe.dataset), len(files), 1)[0]
-    print(f"tfimg cached: filling epoch {fill:.0f} images/s")
-    return timed(lambda: consume(pipe.dataset), len(files), args.repeats)
+    start = time.perf_counter()
+    consume(pipe.dataset)
+    print(f"tfimg cached: filling epoch {len(files) / (time.perf_counter() - start):.0f} "
+          f"images/s")
+    return lambda: consume(pipe.dataset)
 
 
 def _untuned(dataset):
@@ -152,7 +137,7 @@ def raw_decode(files, args, all_jpeg):
         dataset = dataset.map(lambda path: _decode_shape(tf.io.read_file(path), all_jpeg),
                               num_parallel_calls=CORES, deterministic=False)
         consume(_untuned(dataset.batch(args.batch_size).prefetch(2)))
-    return timed(run, len(files), args.repeats)
+    return run
 
 
 def raw_decode_chunked(files, args, all_jpeg):
@@ -167,17 +152,17 @@ def raw_decode_chunked(files, args, all_jpeg):
         dataset = tf.data.Dataset.from_tensor_slices(list(files.full_paths())).batch(chunk)
         consume(_untuned(dataset.map(decode, num_parallel_calls=CORES,
                                      deterministic=False).prefetch(2)))
-    return timed(run, len(files), args.repeats)
+    return run
 
 
-def threaded(files, args, decode):
+def threaded(files, decode):
     paths = files.full_paths()
 
     def run():
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
             for _ in pool.map(decode, paths):
                 pass
-    return timed(run, len(paths), args.repeats)
+    return run
 
 
 def pil_decode(path):
@@ -209,16 +194,52 @@ def naive_loop(files, args):
             images = [cv2.resize(cv2.imread(path, cv2.IMREAD_COLOR), (args.size, args.size))
                       for path in paths[start:start + args.batch_size]]
             standardize(np.stack(images))
-    return timed(run, len(paths), args.repeats)
+    return run
 
 
-def keras_loader(files, args, folder, flat):
+def keras_loader(args, folder, flat):
     def run():
         dataset = keras.utils.image_dataset_from_directory(
             folder, labels=None if flat else "inferred", image_size=(args.size, args.size),
             batch_size=args.batch_size, shuffle=True, verbose=False)
         consume(dataset.repeat(args.passes))
-    return timed(run, len(files), args.repeats)
+    return run
+
+
+def measure(loaders, count, repeats):
+    """Runs every loader once per round, `repeats` rounds, so that a change in the machine's
+    load during the benchmark falls on all loaders alike.
+
+    Args:
+        loaders: name -> a function making the loader's `run()` (set-up done), which
+            processes `count` images.
+
+    Returns:
+        name -> list of (images per second of wall time, CPU seconds of this process per
+        image), or the loader's error as a string.
+    """
+    results, runs = {}, {}
+    for name, make in loaders.items():
+        try:
+            runs[name] = make()
+            results[name] = []
+        except Exception as error:  # noqa: BLE001 - a failing loader is a result
+            results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
+    for _ in range(repeats):
+        for name, run in list(runs.items()):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                run()
+            except Exception as error:  # noqa: BLE001
+                results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
+                del runs[name]
+                continue
+            results[name].append((count / (time.perf_counter() - wall),
+                                  (time.process_time() - cpu) / count))
+    for name, values in results.items():
+        if isinstance(values, list):
+            print(f"{name}: " + ", ".join(f"{rate:.0f}" for rate, _ in values) + " images/s")
+    return results
 
 
 def psnr(actual, expected):
@@ -268,55 +289,57 @@ def benchmark(args):
     print(f"each measurement: {args.passes} pass(es) = {len(many)} images, size {args.size}, "
           f"batch {args.batch_size}, {args.repeats} repeats; raw decode limit uses "
           f"{'decode_jpeg' if all_jpeg else 'decode_image'}\n")
+    builds = collections.defaultdict(list)
     loaders = {
-        "tfimg": lambda: tfimg_first(many, args),
-        "tfimg antialias=True": lambda: tfimg_first(many, args, antialias=True),
-        "tfimg antialias=False": lambda: tfimg_first(many, args, antialias=False),
+        "tfimg": lambda: tfimg_first(many, args, builds["tfimg"]),
+        "tfimg antialias=True": lambda: tfimg_first(many, args, builds["antialias=True"],
+                                                    antialias=True),
+        "tfimg antialias=False": lambda: tfimg_first(many, args, builds["antialias=False"],
+                                                     antialias=False),
         "tfimg cached": lambda: tfimg_cached(many, args),
         "raw decode limit": lambda: raw_decode(many, args, all_jpeg),
         "raw decode, chunked loop": lambda: raw_decode_chunked(many, args, all_jpeg),
-        "PIL decode-only": lambda: threaded(many, args, pil_decode),
-        "OpenCV decode-only": lambda: threaded(many, args, opencv_decode),
+        "PIL decode-only": lambda: threaded(many, pil_decode),
+        "OpenCV decode-only": lambda: threaded(many, opencv_decode),
         "survey naive loop": lambda: naive_loop(many, args),
         "keras image_dataset_from_directory":
-            lambda: keras_loader(many, args, keras_folder(files, flat, scratch), flat),
+            lambda: keras_loader(args, keras_folder(files, flat, scratch), flat),
     }
     # TensorFlow's one-time start (thread pools, first graph) is paid here, not by the first
     # loader measured.
     consume(tf.data.Dataset.range(1000).map(tf.square, num_parallel_calls=tf.data.AUTOTUNE))
-    results = {}
     with tempfile.TemporaryDirectory(prefix="tfimg_bench_") as scratch:
-        for name, run in loaders.items():
-            try:
-                results[name] = run()
-            except Exception as error:  # noqa: BLE001 - a failing loader is a result
-                results[name] = f"failed: {type(error).__name__}: {str(error).splitlines()[0]}"
-            if isinstance(results[name], list):
-                print(f"{name}: " + ", ".join(f"{rate:.0f}" for rate in results[name])
-                      + " images/s")
+        results = measure(loaders, len(many), args.repeats)
         psnrs = quality(files, args, scratch) if args.quality_files else {}
+    print("tfimg pipeline builds (median s): " + ", ".join(
+        f"{name} {statistics.median(times):.2f}" for name, times in builds.items() if times))
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print_table(results, psnrs)
 
 
 def print_table(results, psnrs):
-    median = {name: statistics.median(r) for name, r in results.items() if isinstance(r, list)}
+    rates = {name: [rate for rate, _ in values] for name, values in results.items()
+             if isinstance(values, list)}
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    cpu = {name: statistics.median(seconds for _, seconds in results[name]) for name in rates}
     limit = median.get("raw decode limit")
     print("| loader | images/s (median) | min | max | ratio vs raw decode limit | "
-          "PSNR vs PIL Lanczos, dB (median) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, rates in results.items():
-        if not isinstance(rates, list):
-            print(f"| {name} | {rates} | | | | |")
+          "CPU ms per image | PSNR vs PIL Lanczos, dB (median) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, values in results.items():
+        if name not in rates:
+            print(f"| {name} | {values} | | | | | |")
             continue
         ratio = f"{median[name] / limit:.2f}" if limit else "-"
         value = f"{psnrs[name]:.2f}" if name in psnrs else "-"
-        print(f"| {name} | {median[name]:.0f} | {min(rates):.0f} | {max(rates):.0f} | {ratio} "
-              f"| {value} |")
+        print(f"| {name} | {median[name]:.0f} | {min(rates[name]):.0f} | "
+              f"{max(rates[name]):.0f} | {ratio} | {cpu[name] * 1000:.3f} | {value} |")
     for top, bottom in (("tfimg", "keras image_dataset_from_directory"),
                         ("tfimg", "raw decode, chunked loop"), ("tfimg", "survey naive loop"),
                         ("tfimg cached", "tfimg")):
         if top in median and bottom in median:
-            print(f"{top} / {bottom}: {median[top] / median[bottom]:.2f}x")
+            print(f"{top} / {bottom}: {median[top] / median[bottom]:.2f}x images/s, "
+                  f"{cpu[bottom] / cpu[top]:.2f}x less CPU per image")
 
 
 def make_photo(source, target, size):

@@ -284,6 +284,21 @@ def _exif(orientation):
     return exif
 
 
+def test_an_abandoned_epoch_leaves_no_marks_for_the_next(broken_folder):
+    # Most chunks of a shuffled epoch are decoded and marked, then the epoch is dropped. The
+    # next epoch, in another order, starts from cleared marks: the good files that now share a
+    # chunk with a bad one are retried (a stale mark would lose them), and only the bad files
+    # are skipped and named.
+    files = from_directory(broken_folder)
+    pipeline = build_pipeline(files, image_size=(32, 32), batch_size=2, normalize="none",
+                              chunk_size=3, shuffle=True)
+    for _, _ in zip(range(3), pipeline.dataset):
+        pass
+    _, labels, _ = _epoch(pipeline)
+    assert pipeline.skipped() == ["a/truncated.jpg", "b/notes.jpg"]
+    assert len(labels) == len(files) - 2
+
+
 def test_skipped_records_are_named_by_index(broken_folder, tmp_path):
     files = from_directory(broken_folder)
     write_tfrecords(files, tmp_path, "broken", "train", num_shards=1)

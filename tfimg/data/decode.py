@@ -65,14 +65,22 @@ def resize_decoded(image, size, mode="stretch", antialias="auto", shrinks=None):
         uint8 (height, width, channels), rounded. Safe inside `tf.data` and a SavedModel.
     """
     if antialias != "auto":
-        return to_uint8(resize(image, size, mode, antialias))
+        return _round_resized(resize(image, size, mode, antialias))
     if shrinks is None:
         shape = tf.shape(image)
         return tf.cond(shrink_factor(shape[0], shape[1], size, mode) >= 1,
                        lambda: resize_decoded(image, size, mode, antialias, True),
                        lambda: resize_decoded(image, size, mode, antialias, False))
-    return to_uint8(resize(image, size, mode, antialias=True,
-                           method="area" if shrinks else "bilinear"))
+    return _round_resized(resize(image, size, mode, antialias=True,
+                                 method="area" if shrinks else "bilinear"))
+
+
+def _round_resized(image):
+    """`to_uint8` without the clipping, for resized uint8 images: every filter here weighs
+    its inputs with non-negative weights that sum to one, so the values stay in [0, 255] (up
+    to float rounding, which `round` absorbs). The clip costs as much as the rest of the
+    conversion inside the decode loop, about 0.1-0.3 ms per 224x224 image on a 2-core VM."""
+    return tf.cast(tf.round(image), tf.uint8)
 
 
 def _decode_jpeg(contents, orientation, channels, ratio, cmyk=False):

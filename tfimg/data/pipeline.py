@@ -139,9 +139,7 @@ class Pipeline:
         """Names of the items that failed to decode in the last fully decoded epoch."""
         if self._tracker is None:
             return []
-        skipped = self._tracker.skipped.numpy()[:self.num_examples]
-        names = self._tracker.names.numpy()
-        return [names[i].decode() for i in skipped.nonzero()[0]]
+        return [self._tracker.name(index) for index in self._tracker.skipped]
 
 
 def _uniform_jpeg_size(files, config, sample_size=8):
@@ -168,43 +166,50 @@ def _uniform_jpeg_size(files, config, sample_size=8):
 def _decode_files(files, config):
     paths = tf.constant(files.full_paths())
     labels = tf.constant(files.labels, tf.int32)
-
-    def gather(indices):
-        return indices, tf.gather(paths, indices), tf.gather(labels, indices)
+    stored_size = _uniform_jpeg_size(files, config)
 
     def decode_general(paths):
         return decode_config(read_files(paths), config)
 
-    stored_size = _uniform_jpeg_size(files, config)
-    if stored_size is None:
-        decode_chunk = decode_general
-    else:
-        def decode_chunk(paths):
-            return read_uniform_jpegs(paths, stored_size, config.image_size, config.channels,
-                                      config.resize_mode, config.antialias)
+    def decode_chunk(indices):
+        chunk_paths = tf.gather(paths, indices)
+        if stored_size is None:
+            images = decode_general(chunk_paths)
+        else:
+            images = read_uniform_jpegs(chunk_paths, stored_size, config.image_size,
+                                        config.channels, config.resize_mode, config.antialias)
+        return indices, images, tf.gather(labels, indices)
+
+    def retry_items(indices):
+        full_paths = files.full_paths()
+        return ((index, full_paths[index], files.labels[index]) for index in indices)
 
     order = tf.data.Dataset.range(len(files))
     if config.shuffle:
         order = order.shuffle(len(files), seed=config.seed, reshuffle_each_iteration=True)
-    chunks = order.batch(config.files_per_chunk).map(graph_function(gather))
-    everything = tf.data.Dataset.range(len(files)).batch(4096).map(graph_function(gather))
-    tracker = SkipTracker(len(files), tf.constant(files.paths))
-    decoded = robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config)
+    tracker = SkipTracker(len(files), files.paths.__getitem__)
+    decoded = robust_decode(order.batch(config.files_per_chunk), decode_chunk, tracker,
+                            retry_items, decode_general, config)
     return decoded, tracker
 
 
 def _decode_records(source, config):
-    def indexed(batch_size):
-        return source.records().enumerate().batch(batch_size).map(
-            graph_function(lambda index, record: (index, *record)))
-
-    def decode(contents):
+    def decode_general(contents):
         return decode_config(contents, config)
 
-    names = tf.strings.join(["record ", tf.strings.as_string(tf.range(len(source)))])
-    tracker = SkipTracker(len(source), names)
-    decoded = robust_decode(indexed(config.files_per_chunk), indexed(4096), tracker, decode,
-                            decode, config)
+    def decode_chunk(indices, record):
+        contents, labels = record
+        return indices, decode_general(contents), labels
+
+    def retry_items(indices):
+        wanted = set(indices.tolist())
+        for index, (contents, label) in enumerate(source.records().as_numpy_iterator()):
+            if index in wanted:
+                yield index, contents, label
+
+    tracker = SkipTracker(len(source), "record {}".format)
+    chunks = source.records().enumerate().batch(config.files_per_chunk)
+    decoded = robust_decode(chunks, decode_chunk, tracker, retry_items, decode_general, config)
     return decoded, tracker
 
 
@@ -232,7 +237,8 @@ def _decode_tfds(source, config):
 def _finish(decoded, config, num_examples, training, shuffled):
     """Cache, shuffle, batch, augment, normalise and prefetch chunks of decoded uint8 items.
 
-    `decoded` yields (indices, images, labels) chunks. `shuffled`: the items already come in a
+    `decoded` yields (indices, images, labels) chunks; indices travel to the last stage, which
+    drops them. `shuffled`: the items already come in a
     fresh random order each epoch (file lists are shuffled before decoding); a buffer is only
     needed after a file cache or for streams.
     """
@@ -249,22 +255,21 @@ def _finish(decoded, config, num_examples, training, shuffled):
         cache = MemoryCache(num_examples, (*config.image_size, config.channels),
                             config.batch_size, config.drop_remainder, config.shuffle, config.seed)
         dataset = cache.wrap(decoded, batch)
+    elif config.cache is not None:
+        dataset = batch(decoded.cache(config.cache), shuffled=False)
     else:
-        dataset = decoded.map(lambda indices, images, labels: (images, labels))
-        if config.cache is not None:
-            dataset = batch(dataset.cache(config.cache), shuffled=False)
-        else:
-            dataset = batch(dataset)
+        dataset = batch(decoded)
     return finish_batches(dataset, config, training)
 
 
 def finish_batches(dataset, config, training):
-    """uint8 (images, labels) batches -> augmented (in training), normalised float32 ones,
-    prefetched."""
+    """uint8 (images, labels) or (indices, images, labels) batches -> augmented (in training),
+    normalised float32 (images, labels), prefetched."""
     augment = config.augment if training else ()
     preprocessing = config.preprocessing
 
-    def finish(images, labels):
+    def finish(*batch):
+        images, labels = batch[-2:]  # indices, when there, are dropped here (one stage less)
         images = tf.cast(images, tf.float32)
         for layer in augment:
             images = layer(images, training=True)

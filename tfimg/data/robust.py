@@ -2,15 +2,21 @@
 item, skipped items counted and named.
 
 A file that fails to decode fails its whole chunk. Such chunks are dropped from the fast path,
-marked in a variable, and their items decoded again one by one by the general decoder after the
-fast path has finished (in Python, traced on the first failure), where an error drops only the
-bad item. At the end of each decoded epoch the skipped items are counted and named on stderr,
-and `SkipTracker.skipped` keeps them for `Pipeline.skipped()`.
+which marks every item it decodes in a variable; when the fast path has finished, one Python
+step (`_Retry`) decodes again, one by one, the items left unmarked, with the general decoder
+(traced on the first failure), where an error drops only the bad item. It then counts and names
+the skipped items on stderr, and `SkipTracker.skipped` keeps them for `Pipeline.skipped()`.
+
+Cost: on a 2-core VM each `tf.data` stage costs tens of milliseconds to trace and again to start
+at every epoch, as much as decoding a thousand 32x32 JPEGs. So the fast path is one stage, the
+marks are reset while its first chunk is drawn, and what happens only after a failure (looking
+up the unmarked items, the general decoder) stays in Python, out of the graph.
 """
 
 import os
 import sys
 
+import numpy as np
 import tensorflow as tf
 
 # The pipeline's functions have no Python control flow on tensors; skipping autograph's
@@ -24,15 +30,20 @@ def cores():
 
 
 class SkipTracker:
-    """Marks, in variables, which items of the current epoch were decoded (`done`) and which
-    were skipped in the last epoch decoded to the end (`skipped`)."""
+    """Marks, in a variable, which items of the current epoch were decoded (`done`), and keeps
+    the indices of the items skipped in the last epoch decoded to the end (`skipped`).
 
-    def __init__(self, num_items, names):
+    Args:
+        num_items: items of an epoch.
+        name: item index -> the name given in reports (a file's relative path).
+    """
+
+    def __init__(self, num_items, name):
         with tf.init_scope():
             self.done = tf.Variable(tf.zeros([max(1, num_items)], tf.bool), trainable=False)
-            self.skipped = tf.Variable(tf.zeros([max(1, num_items)], tf.bool), trainable=False)
         self.num_items = num_items
-        self.names = names
+        self.name = name
+        self.skipped = ()
 
     def mark(self, indices, after):
         """Marks `indices` done once `after` has been computed; returns `after`."""
@@ -42,103 +53,106 @@ class SkipTracker:
         with tf.control_dependencies([update]):
             return tf.identity(after)
 
-    def finish_epoch(self):
-        """Records the items not decoded this epoch; returns their indices."""
-        missing = tf.logical_not(self.done[:self.num_items])
-        with tf.control_dependencies([self.skipped[:self.num_items].assign(missing)]):
-            return tf.where(missing)[:, 0]
+    def reset(self):
+        """The op that clears the marks."""
+        return self.done.assign(tf.zeros_like(self.done))
+
+    def missing(self):
+        """Indices (NumPy int64) of the items not marked this epoch. Eager only."""
+        return np.flatnonzero(~self.done.numpy()[:self.num_items])
 
 
 class _Retry:
-    """Decodes the items of failed chunks one at a time, in Python, where an error costs one
-    item. The general decoder is traced on the first failure: as a function of the tf.data
-    graph it would cost half a second at every epoch's start, used or not."""
+    """The end of an epoch, in Python: decodes the unmarked items one at a time, where an error
+    costs one item, then records and reports the skipped ones.
 
-    def __init__(self, decode_general, tracker, image_shape):
+    Args:
+        decode_general: tf.string [n] payloads -> uint8 images; traced on the first failure
+            (as a stage of the `tf.data` graph it would cost a trace and a start every epoch,
+            used or not).
+        items: NumPy indices -> iterable of (index, payload bytes, label) for those items.
+        tracker: the `SkipTracker`.
+        image_shape: (height, width, channels) of the images.
+    """
+
+    def __init__(self, decode_general, items, tracker, image_shape):
         self._decode_general = decode_general
-        self._image_shape = image_shape
-        self._decode = None
+        self._items = items
         self._tracker = tracker
+        self._image_shape = tuple(image_shape)
+        self._decode = None
 
-    def __call__(self, indices, payload, labels):
-        if self._decode is None:
-            self._decode = tf.function(self._decode_general, autograph=False,
-                                       input_signature=[tf.TensorSpec([None], payload.dtype)])
-        images, kept = [], []
-        for position in range(int(tf.size(indices))):
+    def __call__(self):
+        indices, images, labels = [], [], []
+        for index, payload, label in self._items(self._tracker.missing()):
+            if self._decode is None:
+                self._decode = tf.function(self._decode_general, autograph=False,
+                                           input_signature=[tf.TensorSpec([None], tf.string)])
             try:
-                images.append(self._decode(payload[position:position + 1]))
+                images.append(self._decode(tf.constant([payload])).numpy())
             except tf.errors.OpError:
                 continue
-            kept.append(position)
-        kept = tf.constant(kept, tf.int32)
-        self._tracker.mark(tf.gather(indices, kept), tf.constant(0))
-        if not images:
-            return (tf.zeros([0], tf.int64), tf.zeros([0, *self._image_shape], tf.uint8),
-                    tf.zeros([0], tf.int32))
-        return tf.gather(indices, kept), tf.concat(images, axis=0), tf.gather(labels, kept)
+            indices.append(index)
+            labels.append(label)
+        done = set(indices)
+        self._tracker.skipped = tuple(int(i) for i in self._tracker.missing() if i not in done)
+        self._report()
+        return (np.array(indices, np.int64),
+                np.concatenate(images) if images else np.zeros((0, *self._image_shape),
+                                                               np.uint8),
+                np.array(labels, np.int32))
+
+    def _report(self):
+        skipped = self._tracker.skipped
+        if skipped:
+            shown = ", ".join(self._tracker.name(index) for index in skipped[:20])
+            print(f"tfimg.data: skipped {len(skipped)} of {self._tracker.num_items} images that "
+                  f"failed to decode (`tfimg scan` gives reasons): {shown}", file=sys.stderr,
+                  flush=True)
 
 
-def robust_decode(chunks, everything, tracker, decode_chunk, decode_general, config):
-    """Decodes chunks of (index[n], payload[n], label[n]) into (indices, images, labels).
+def robust_decode(chunks, decode_chunk, tracker, retry_items, decode_general, config):
+    """Decodes a dataset of chunks into (indices, images, labels) chunks, skipping bad items.
 
-    Payloads are paths or encoded bytes. `decode_chunk(payload)` returns uint8 images and may
-    fail at run time; `decode_general` decodes any good image and is used to retry one by one
-    the items of failed chunks (see `_Retry`). `chunks` is the fast path's stream,
-    `everything` the same items in fixed order (any batching), from which the unmarked ones
-    are retried. The parts are joined with `concatenate`, which starts each part only when the
-    one before is exhausted: reset the marks, decode chunks, retry what is unmarked, report.
+    Args:
+        chunks: dataset whose elements are the arguments of `decode_chunk`.
+        decode_chunk: element -> (int64 indices [n], uint8 images [n, ...], int32 labels [n]);
+            may fail at run time on a bad item, which drops its chunk from the fast path.
+        tracker: the `SkipTracker` of the items.
+        retry_items: NumPy indices -> iterable of (index, payload bytes, label), the items to
+            decode one by one with `decode_general` (tf.string [n] -> uint8 images) when their
+            chunk failed.
+        config: the `PipelineConfig` (image size, channels, `deterministic`).
+
+    Returns:
+        dataset of (indices, images, labels) chunks: the fast path's, then one (possibly
+        empty) chunk of the retried items.
     """
     image_shape = [*config.image_size, config.channels]
-    num_items = tracker.num_items
+    retry = _Retry(decode_general, retry_items, tracker, image_shape)
 
-    def placeholder(*_):
-        return (tf.zeros([0], tf.int64), tf.zeros([0, *image_shape], tf.uint8),
-                tf.zeros([0], tf.int32))
-
-    def reset(_):
-        with tf.control_dependencies([tracker.done.assign(tf.zeros_like(tracker.done))]):
-            return placeholder()
-
-    def fast(indices, payload, labels):
-        return indices, tracker.mark(indices, decode_chunk(payload)), labels
-
-    def pending(indices, payload, labels):
-        keep = tf.logical_not(tf.gather(tracker.done, indices))
-        return tuple(tf.boolean_mask(x, keep) for x in (indices, payload, labels))
-
-    retry = _Retry(decode_general, tracker, image_shape)
-
-    def slow(indices, payload, labels):
-        indices, images, labels = tf.py_function(retry, [indices, payload, labels],
-                                                 [tf.int64, tf.uint8, tf.int32])
-        return (tf.ensure_shape(indices, [None]), tf.ensure_shape(images, [None, *image_shape]),
-                tf.ensure_shape(labels, [None]))
-
-    def report(_):
-        missing = tracker.finish_epoch()
-        count = tf.size(missing)
-
-        def say():
-            shown = tf.gather(tracker.names, missing[:20])
-            tf.print("tfimg.data: skipped", count, "of", num_items,
-                     "images that failed to decode (`tfimg scan` gives reasons):",
-                     tf.strings.reduce_join(shown, separator=", "), output_stream=sys.stderr)
-            return count
-
-        with tf.control_dependencies([tf.cond(count > 0, say, lambda: count)]):
-            return placeholder()
+    def start(_):
+        # An empty element shaped like the chunks, computed after the marks are cleared.
+        with tf.control_dependencies([tracker.reset()]):
+            return tf.nest.map_structure(
+                lambda spec: tf.zeros([0] + [size or 0 for size in spec.shape[1:]], spec.dtype),
+                chunks.element_spec)
 
     def never(*_):
         return False
 
-    def nonempty(indices, *_):
-        return tf.size(indices) > 0
+    def fast(*element):
+        indices, images, labels = decode_chunk(*element)
+        return indices, tracker.mark(indices, images), labels
 
-    decoded = chunks.map(graph_function(fast), num_parallel_calls=cores(),
-                         deterministic=config.deterministic).ignore_errors()
-    retried = everything.map(graph_function(pending)).filter(nonempty).map(slow)
+    def finish(_):
+        indices, images, labels = tf.py_function(retry, [], [tf.int64, tf.uint8, tf.int32])
+        return (tf.ensure_shape(indices, [None]), tf.ensure_shape(images, [None, *image_shape]),
+                tf.ensure_shape(labels, [None]))
+
     once = tf.data.Dataset.range(1)
-    return (once.map(graph_function(reset)).filter(never).concatenate(decoded)
-            .concatenate(retried)
-            .concatenate(once.map(graph_function(report)).filter(never)))
+    # The marks are cleared while the first chunk is drawn, before any chunk is decoded.
+    reset = once.map(graph_function(start)).filter(graph_function(never))
+    decoded = reset.concatenate(chunks).map(graph_function(fast), num_parallel_calls=cores(),
+                                            deterministic=config.deterministic)
+    return decoded.ignore_errors().concatenate(once.map(graph_function(finish)))
