@@ -11,7 +11,7 @@ from skimage import data as skdata
 
 from tfimg import ops
 
-from tests.tolerances import REORDERED_SUMS, assert_same_program, assert_uint8_close
+from tests.tolerances import REORDERED_SUMS, assert_same_program
 
 HEIGHT, WIDTH = 20, 24
 
@@ -82,9 +82,8 @@ def _input(channels, dtype, batch=None):
 
 
 # Graph rewrites reorder float32 sums: the guided filter's running box sums (dehaze, measured
-# 1.3e-6), SSIM's mean of E[x^2] - E[x]^2 (measured 2.4e-6) and exposure fusion's pyramids
-# (measured 3.2e-6) move in the sixth digit.
-REORDERED = {"dehaze", "ssim", "exposure_fusion"}
+# 1.3e-6) and SSIM's mean of E[x^2] - E[x]^2 (measured 2.4e-6) move in the sixth digit.
+REORDERED = {"dehaze", "ssim"}
 
 
 def _compare(actual, expected, name=None):
@@ -167,14 +166,8 @@ def test_exposure_fusion_takes_a_stack_of_shots(run_three_ways):
     shots = tf.stack([_input(3, "uint8"), ops.adjust_gamma(_input(3, "uint8"), 2.0)])
     eager, graph, mapped = run_three_ways(ops.exposure_fusion, shots)
     assert eager.shape == (HEIGHT, WIDTH, 3) and eager.dtype == np.uint8
-    # Grappler reorders the pyramids' sums of shifted slices (measured 3.2e-6 on the float
-    # result), which can move a value across a rounding tie: one of 1440 uint8 values differed.
-    assert_uint8_close(graph, eager)
-    assert_uint8_close(mapped, eager)
-    floats = tf.cast(shots, tf.float32) / 255.0
-    eager, graph, mapped = run_three_ways(ops.exposure_fusion, floats)
-    _compare(graph, eager, "exposure_fusion")
-    _compare(mapped, eager, "exposure_fusion")
+    _compare(graph, eager)
+    _compare(mapped, eager)
     with pytest.raises(ValueError, match="shots, height, width, channels"):
         ops.exposure_fusion(shots[0])
 

@@ -4,9 +4,8 @@ Pure tensor functions on rank 3 `(height, width, channels)` or rank 4 `(batch, h
 channels)` images, uint8 [0, 255] or float [0, 1] (any range for the linear filters), returning the
 input's dtype and rank. Borders are OpenCV's default, reflect-101 (`gfedcb|abcdefgh|gfedcba`),
 except `median_blur`, which replicates the edge as `cv2.medianBlur` does. All are safe inside
-`tf.function` and `tf.data`, and compile with XLA (`tf.function(jit_compile=True)`, which on CPU
-fuses their steps into few passes over memory); box, Gaussian and unsharp masking are sums of
-shifted slices of a mirror-padded image, TFLite builtins.
+`tf.function` and `tf.data`; box, Gaussian and unsharp masking are depthwise convolutions that
+TFLite runs as builtins (fast in a plain graph; XLA's CPU depthwise convolution is slow).
 """
 
 import math
@@ -66,56 +65,29 @@ def pad(batch, top, bottom, left, right, mode="reflect_101"):
     return batch
 
 
-def _window(batch, axis, offset, length):
-    """`length` positions of `axis` (1 or 2) of a rank-4 batch, from `offset`."""
-    if axis == 1:
-        return batch[:, offset:offset + length]
-    return batch[:, :, offset:offset + length]
-
-
-def _correlate(batch, kernel, axis, mode):
-    """Correlates `axis` of a float rank-4 batch with a 1-D kernel anchored at its centre.
-
-    A weighted sum of shifted slices rather than a convolution: element-wise steps that XLA
-    fuses into one pass over memory (its CPU depthwise convolution is far slower), and taps of
-    a symmetric kernel share one multiply.
-    """
-    half = kernel.size // 2
-    length = tf.shape(batch)[axis]
-    after = kernel.size - 1 - half
-    if axis == 1:
-        padded = pad(batch, half, after, 0, 0, mode)
-    else:
-        padded = pad(batch, 0, 0, half, after, mode)
-    symmetric = np.array_equal(kernel, kernel[::-1])
-    terms = []
-    for offset, weight in enumerate(kernel):
-        mirror = kernel.size - 1 - offset
-        if weight == 0 or (symmetric and offset > mirror):
-            continue
-        term = _window(padded, axis, offset, length)
-        if symmetric and offset < mirror:
-            term = term + _window(padded, axis, mirror, length)
-        terms.append(term if weight == 1 else term * weight)
-    if not terms:
-        return tf.zeros_like(batch)
-    # One AddN: the same order of additions eagerly and in a graph, where Grappler would
-    # otherwise turn a chain of adds into an AddN and round differently.
-    return tf.add_n(terms)
-
-
 def separable_filter(batch, kernel_y, kernel_x, mode="reflect_101"):
     """Correlates a float32 rank-4 batch with `kernel_y` (down) then `kernel_x` (across).
 
     The anchor is the kernel's centre (`len // 2`), as in OpenCV's `sepFilter2D`; borders by
-    `mode` ("reflect_101" or "replicate").
+    `mode` ("reflect_101" or "replicate"). Depthwise convolutions: the fastest plain-graph
+    form on CPU (oneDNN), 1.6x faster there than sums of shifted slices; XLA's CPU depthwise
+    convolution is about 15x slower, so filters are the ops not to compile with XLA.
     """
     kernel_y = np.asarray(kernel_y, np.float32)
     kernel_x = np.asarray(kernel_x, np.float32)
-    if kernel_y.size > 1 or kernel_y[0] != 1:
-        batch = _correlate(batch, kernel_y, 1, mode)
-    if kernel_x.size > 1 or kernel_x[0] != 1:
-        batch = _correlate(batch, kernel_x, 2, mode)
+    channels = batch.shape[-1]
+    if channels is None:
+        raise ValueError("Expected a known number of channels for filtering")
+    if kernel_y.size > 1:
+        half = kernel_y.size // 2
+        batch = pad(batch, half, kernel_y.size - 1 - half, 0, 0, mode)
+        weights = np.tile(kernel_y.reshape(-1, 1, 1, 1), (1, 1, channels, 1))
+        batch = tf.nn.depthwise_conv2d(batch, weights, [1, 1, 1, 1], "VALID")
+    if kernel_x.size > 1:
+        half = kernel_x.size // 2
+        batch = pad(batch, 0, 0, half, kernel_x.size - 1 - half, mode)
+        weights = np.tile(kernel_x.reshape(1, -1, 1, 1), (1, 1, channels, 1))
+        batch = tf.nn.depthwise_conv2d(batch, weights, [1, 1, 1, 1], "VALID")
     return batch
 
 
@@ -168,8 +140,9 @@ def box_blur(image, ksize):
     image = check_image(image)
     size_y, size_x = check_odd_size(ksize, "ksize")
     batch, single = as_batch(image)
-    total = separable_filter(to_float(batch), np.ones(size_y), np.ones(size_x))
-    return unbatch(from_float(total * (1.0 / (size_y * size_x)), image.dtype), single)
+    result = separable_filter(to_float(batch), np.full(size_y, 1.0 / size_y),
+                              np.full(size_x, 1.0 / size_x))
+    return unbatch(from_float(result, image.dtype), single)
 
 
 def gaussian_blur(image, ksize, sigma=0.0):
