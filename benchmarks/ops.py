@@ -7,7 +7,8 @@ Photos are resized to `--size` (RGB uint8); grey operations get the grey image. 
 the best of `--repeat` timed runs after one warm-up run (tracing, XLA compilation and OpenCV's
 first call are not counted). tfimg runs twice: in a plain `tf.function` ("graph") and in
 `tf.function(jit_compile=True)` ("XLA"), where XLA fuses each op's element-wise steps into one
-pass over memory; on CPU that is what brings the per-pixel ops near OpenCV. "ratio" is tfimg's
+pass over memory; on CPU that brings grey conversion, lookups, thresholds and morphology near
+OpenCV, while the filters (depthwise convolutions) are faster without it. "ratio" is tfimg's
 rate over OpenCV's: above 1, tfimg is faster. A dash: the library has no such operation (or none
 with the same meaning), or the op does not compile with XLA.
 """
