@@ -94,3 +94,37 @@ def test_bad_input_is_named():
         ops.equalize_histogram(tf.zeros([4, 4, 3, 2, 1], tf.uint8))
     with pytest.raises(ValueError):
         ops.clahe(tf.zeros([0, 5, 1], tf.uint8))
+
+
+def _bracket(photo):
+    """Three shots of the photo, dark to bright (the bright one clips), as uint8."""
+    return np.stack([np.clip(photo * scale, 0, 255).astype(np.uint8) for scale in (0.35, 1.0, 2.2)])
+
+
+@pytest.mark.parametrize("weights", [(1.0, 1.0, 0.0), (1.0, 1.0, 1.0)], ids=["opencv", "paper"])
+def test_exposure_fusion_matches_opencv_merge_mertens(photo, weights):
+    shots = _bracket(photo.astype(np.float64))
+    expected = cv2.createMergeMertens(*weights).process(list(shots))  # float32, about [0, 1]
+    fused = ops.exposure_fusion(tf.constant(shots.astype(np.float32) / 255), *weights).numpy()
+    # Not darker: the mean difference was -0.034 (8.7 grey levels) with the paper's
+    # exposure weight against OpenCV's default of 0; now it is about 1e-6.
+    assert abs(float(np.mean(fused - expected))) < 1e-4
+    assert np.mean(np.abs(fused - expected) <= 1e-3) >= 0.999
+    as_uint8 = ops.exposure_fusion(tf.constant(shots), *weights).numpy()
+    _within_one(as_uint8, np.clip(np.round(expected * 255), 0, 255))
+
+
+def test_ms_ssim_scores_each_channel_as_tf_image():
+    # ms_ssim halves the image four times: 11x11 windows need at least 176x176 pixels.
+    image = skdata.astronaut()[100:290, 150:340]
+    # Channels that differ unequally: mixing them before the powers gives another score.
+    changed = image.astype(np.float64)
+    changed[..., 0] = cv2.GaussianBlur(image[..., 0], (7, 7), 2.0)
+    changed[..., 2] += np.random.default_rng(0).normal(0, 25, image.shape[:2])
+    changed = np.clip(changed, 0, 255).astype(np.uint8)
+    expected = tf.image.ssim_multiscale(tf.constant(image), tf.constant(changed), 255).numpy()
+    actual = float(ops.ms_ssim(tf.constant(image), tf.constant(changed), 255))
+    assert abs(actual - expected) <= 1e-5
+    batch = ops.ms_ssim(tf.constant(np.stack([image, image])),
+                        tf.constant(np.stack([changed, image])), 255).numpy()
+    np.testing.assert_allclose(batch, [expected, 1.0], atol=1e-5)

@@ -32,12 +32,15 @@ def grayscale(image):
         TFLite builtins only.
     """
     image = check_image(image, channels=(3,))
+    # Channel slices rather than a dot product: a matrix product with 3 terms is slow, and
+    # slices are element-wise steps that XLA fuses.
     if image.dtype == tf.uint8:
-        weighted = tf.tensordot(tf.cast(image, tf.int32), tf.constant(_GRAY_FIXED), axes=1)
-        grey = tf.bitwise.right_shift(weighted + (1 << 13), 14)
-        return tf.cast(grey, tf.uint8)[..., tf.newaxis]
-    weights = tf.constant(_GRAY_WEIGHTS, image.dtype)
-    return tf.tensordot(image, weights, axes=1)[..., tf.newaxis]
+        values = tf.cast(image, tf.int32)
+        weighted = tf.add_n([values[..., index:index + 1] * weight
+                             for index, weight in enumerate(_GRAY_FIXED)])
+        return tf.cast(tf.bitwise.right_shift(weighted + (1 << 13), 14), tf.uint8)
+    return tf.add_n([image[..., index:index + 1] * weight
+                     for index, weight in enumerate(_GRAY_WEIGHTS)])
 
 
 def adjust_brightness(image, delta):
@@ -103,21 +106,40 @@ def _planes(image):
     """int32 grey levels as (batch * channels, height, width), and a function undoing it."""
     batch, single = as_batch(image)
     shape = tf.shape(batch)
-    planes = tf.reshape(tf.transpose(to_levels(batch), [0, 3, 1, 2]), [-1, shape[1], shape[2]])
+    levels = to_levels(batch)
+    grey = image.shape[-1] == 1  # one channel: the planes are a reshape, no transpose
+    if not grey:
+        levels = tf.transpose(levels, [0, 3, 1, 2])
+    planes = tf.reshape(levels, [-1, shape[1], shape[2]])
 
     def restore(levels):
+        if grey:
+            return unbatch(from_levels(tf.reshape(levels, shape), image.dtype), single)
         levels = tf.reshape(levels, [shape[0], shape[3], shape[1], shape[2]])
         return unbatch(from_levels(tf.transpose(levels, [0, 2, 3, 1]), image.dtype), single)
     return planes, restore
 
 
+def _row_offsets(levels):
+    """`levels` (rows, values) shifted by 256 per row: indices into the rows' tables end to end."""
+    return levels + tf.range(tf.shape(levels)[0])[:, tf.newaxis] * HISTOGRAM_BINS
+
+
 def histograms(levels):
-    """Per-row 256-bin histograms: int32 `(rows, values)` levels 0..255 -> int32 `(rows, 256)`."""
+    """Per-row 256-bin histograms: int32 `(rows, values)` levels 0..255 -> int32 `(rows, 256)`.
+
+    One `DenseBincount` of a constant size (`tf.math.bincount` sizes its output from the data's
+    maximum, which XLA cannot compile).
+    """
     rows = tf.shape(levels)[0]
-    offsets = tf.range(rows)[:, tf.newaxis] * HISTOGRAM_BINS
-    counts = tf.math.bincount(tf.reshape(levels + offsets, [-1]),
-                              minlength=rows * HISTOGRAM_BINS, maxlength=rows * HISTOGRAM_BINS)
+    counts = tf.raw_ops.DenseBincount(input=tf.reshape(_row_offsets(levels), [-1]),
+                                      size=rows * HISTOGRAM_BINS, weights=tf.zeros([0], tf.int32))
     return tf.reshape(counts, [rows, HISTOGRAM_BINS])
+
+
+def apply_tables(tables, levels):
+    """Per-row lookup: `tables` (rows, 256), int `levels` (rows, values) -> (rows, values)."""
+    return tf.gather(tf.reshape(tables, [-1]), _row_offsets(levels))
 
 
 def equalize_histogram(image):
@@ -148,7 +170,7 @@ def equalize_histogram(image):
     lut = tf.cast(tf.clip_by_value(lut, 0.0, 255.0), tf.int32)
     constant = spread[:, tf.newaxis] == 0
     lut = tf.where(constant, darkest[:, tf.newaxis], lut)
-    return restore(tf.gather(lut, flat, batch_dims=1))
+    return restore(apply_tables(lut, flat))
 
 
 def _clahe_luts(planes, tiles_x, tiles_y, clip_limit):
@@ -226,10 +248,13 @@ def clahe(image, clip_limit=2.0, tile_grid_size=(8, 8)):
     x1, x2, wx = _clahe_weights(shape[2], tile_w, tiles_x)
     flat = tf.reshape(planes, [shape[0], -1])
 
+    luts = tf.reshape(luts, [-1])
+    plane_offsets = tf.range(shape[0])[:, tf.newaxis] * (tiles_y * tiles_x * HISTOGRAM_BINS)
+
     def lookup(rows, columns):
         tile = rows[:, tf.newaxis] * tiles_x + columns[tf.newaxis, :]
-        index = tf.reshape(tile * HISTOGRAM_BINS, [1, -1]) + flat
-        return tf.reshape(tf.gather(luts, index, batch_dims=1), shape)
+        index = tf.reshape(tile * HISTOGRAM_BINS, [1, -1]) + flat + plane_offsets
+        return tf.reshape(tf.gather(luts, index), shape)
 
     wx, wy = wx[tf.newaxis, tf.newaxis, :], wy[tf.newaxis, :, tf.newaxis]
     result = ((lookup(y1, x1) * (1.0 - wx) + lookup(y1, x2) * wx) * (1.0 - wy)
@@ -238,4 +263,5 @@ def clahe(image, clip_limit=2.0, tile_grid_size=(8, 8)):
 
 
 __all__ = ["adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue",
-           "adjust_saturation", "clahe", "equalize_histogram", "grayscale", "histograms"]
+           "adjust_saturation", "apply_tables", "clahe", "equalize_histogram", "grayscale",
+           "histograms"]

@@ -125,14 +125,37 @@ def laplacian_pyramid_blend(a, b, mask, levels=5):
     return unbatch(from_float(collapse_pyramid(bands), a.dtype), single)
 
 
-def exposure_fusion(images, contrast_weight=1.0, saturation_weight=1.0, exposure_weight=1.0):
-    """Fuses differently exposed shots of one scene (Mertens et al., 2007), as
+def _mertens_weights(values, contrast_weight, saturation_weight, exposure_weight):
+    """Mertens' per-pixel weights of float [0, 1] shots `(shots, height, width, channels)`,
+    each step as `cv2.MergeMertens` computes it in float32 (modules/photo/src/merge.cpp), so
+    that near-zero weights, which the normalisation magnifies, agree too."""
+    channels = values.shape[-1]
+    planes = [values[..., index] for index in range(channels)]
+    gray = grayscale(values)[..., 0] if channels == 3 else planes[0]
+    weights = tf.abs(laplacian(gray[..., tf.newaxis]))[..., 0] ** contrast_weight
+    if channels == 3:
+        # OpenCV sums the channels and multiplies by 1/3; a true mean differs in the last bit,
+        # which a grey pixel's saturation (zero or not) turns into a different weight.
+        mean = (planes[0] + planes[1] + planes[2]) * np.float32(1.0 / 3.0)
+        saturation = tf.sqrt(sum((plane - mean) ** 2 for plane in planes))
+        weights *= saturation ** saturation_weight
+    if exposure_weight:
+        exposure = tf.reduce_prod(tf.exp(-(values - 0.5) ** 2 / 0.08), axis=-1)
+        weights *= exposure ** exposure_weight
+    return weights + 1e-12
+
+
+def exposure_fusion(images, contrast_weight=1.0, saturation_weight=1.0, exposure_weight=0.0):
+    """Fuses differently exposed shots of one scene (Mertens, Kautz and Van Reeth, 2007), as
     `cv2.createMergeMertens(contrast_weight, saturation_weight, exposure_weight).process`.
 
     Each pixel of each shot is weighted by contrast (|Laplacian| of grey), saturation (standard
-    deviation over channels) and well-exposedness (`exp(-(x - 0.5)^2 / 0.08)` over channels),
-    each raised to its weight; the normalised weights blend the shots' Laplacian pyramids
-    (`int(log2(min(height, width)))` levels).
+    deviation over channels) and well-exposedness (`exp(-(x - 0.5)^2 / 0.08)` multiplied over
+    channels), each raised to its weight; the weights, normalised over the shots, blend the
+    shots' Laplacian pyramids (`int(log2(min(height, width)))` levels).
+
+    The defaults are OpenCV's, which leave well-exposedness out (`exposure_weight=0`); the paper
+    uses 1 for all three, which favours mid-tones and gives a darker result on most brackets.
 
     Args:
         images: the shots, `(shots, height, width, channels)` with 1 or 3 (RGB) channels,
@@ -141,25 +164,20 @@ def exposure_fusion(images, contrast_weight=1.0, saturation_weight=1.0, exposure
 
     Returns:
         One image `(height, width, channels)`, same dtype (uint8 rounded and saturated; float
-        about [0, 1], not clipped, as OpenCV).
+        about [0, 1], not clipped, as OpenCV returns it).
     """
     images = check_image(images, "images", channels=(1, 3))
     if images.shape.rank != 4:
         raise ValueError(f"Expected images as (shots, height, width, channels), received "
                          f"shape={images.shape}")
-    height, width, channels = images.shape[1:]
+    height, width = images.shape[1:3]
     if height is None or width is None:
         raise ValueError(f"Expected a known height and width, received shape={images.shape}")
-    values = to_float(images) / peak(images.dtype)
-    gray = grayscale(values) if channels == 3 else values
-    contrast = tf.abs(laplacian(gray))[..., 0]
-    mean = tf.reduce_mean(values, axis=-1, keepdims=True)
-    saturation = tf.sqrt(tf.reduce_sum((values - mean) ** 2, axis=-1))
-    exposure = tf.reduce_prod(tf.exp(-(values - 0.5) ** 2 / 0.08), axis=-1)
-    weights = contrast ** contrast_weight * exposure ** exposure_weight
-    if channels == 3:
-        weights *= saturation ** saturation_weight
-    weights = weights + 1e-12
+    values = to_float(images)
+    if images.dtype == tf.uint8:
+        values = values * np.float32(1.0 / 255.0)  # OpenCV's convertTo(CV_32F, 1.0f / 255)
+    weights = _mertens_weights(values, float(contrast_weight), float(saturation_weight),
+                               float(exposure_weight))
     weights = (weights / tf.reduce_sum(weights, axis=0, keepdims=True))[..., tf.newaxis]
     levels = int(math.log(min(height, width)) / math.log(2.0))
     bands = [tf.reduce_sum(band * weight, axis=0, keepdims=True) for band, weight in

@@ -132,6 +132,11 @@ def ms_ssim(a, b, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
     `tf.image.ssim_multiscale`: contrast-structure at each scale, luminance at the coarsest,
     2x2 average pooling between scales, weighted by `power_factors`.
 
+    Each channel is scored on its own (its mean contrast-structure per scale, clipped at 0,
+    raised to the scale's power, multiplied over scales) and the channels' scores are
+    averaged last, as `tf.image.ssim_multiscale` and the reference implementations do;
+    averaging the channels first would mix the powers and products across channels.
+
     Args:
         a, b: images of the same shape, rank 3 or 4, at least `filter_size * 2 **
             (len(power_factors) - 1)` (176 by default) high and wide.
@@ -151,14 +156,15 @@ def ms_ssim(a, b, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
                                                    filter_sigma, k1, k2)
         last = scale == scales - 1
         values.append(tf.nn.relu(tf.reduce_mean(ssim_map if last else contrast_structure,
-                                                axis=(1, 2, 3))))
+                                                axis=(1, 2))))
         if not last:
             # tf.image pads odd sizes by replicating (SYMMETRIC) before the 2x2 average.
             pads = [[0, 0], [0, tf.shape(a)[1] % 2], [0, tf.shape(a)[2] % 2], [0, 0]]
             a = tf.nn.avg_pool2d(tf.pad(a, pads, "SYMMETRIC"), 2, 2, "VALID")
             b = tf.nn.avg_pool2d(tf.pad(b, pads, "SYMMETRIC"), 2, 2, "VALID")
     weights = tf.constant(power_factors, tf.float32)
-    result = tf.reduce_prod(tf.stack(values, axis=-1) ** weights, axis=-1)
+    per_channel = tf.reduce_prod(tf.stack(values, axis=-1) ** weights, axis=-1)
+    result = tf.reduce_mean(per_channel, axis=-1)
     return result[0] if single else result
 
 
