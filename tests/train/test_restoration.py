@@ -63,6 +63,14 @@ def test_denoise_run_starts_from_matching_layers_of_another_model(small_photo_fo
     assert set(second["figures"]) == {"sigma15", "sigma25", "sigma50"}
 
 
+def test_sr_run_starts_from_every_layer_of_the_same_model(sr_run, small_photo_folder, tmp_path,
+                                                          capsys):
+    # The layers are named: automatic names differ between two models of one process.
+    train_restoration(_config(small_photo_folder, tmp_path / "second", init=str(sr_run),
+                              steps_per_epoch=1))
+    assert "started from 3 layers" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("overrides, match", [
     ({"task": "style"}, "task"),
     ({"model": "dncnn"}, "sr model"),
@@ -71,6 +79,7 @@ def test_denoise_run_starts_from_matching_layers_of_another_model(small_photo_fo
     ({"loss": "huber"}, "loss"),
     ({"precision": "int8"}, "precision"),
     ({"validation_crop": 30}, "validation_crop"),
+    ({"scale": 3, "patch_size": 48, "validation_crop": 200}, "divisible by 12"),
     ({"data": None}, "--data"),
 ])
 def test_bad_settings_are_refused(overrides, match, tmp_path):

@@ -1,6 +1,7 @@
 """The settings of a restoration training run (`tfimg train --task sr|denoise`)."""
 
 import dataclasses
+import math
 
 from tfimg.models import model_names, model_spec
 from tfimg.settings import Settings
@@ -92,9 +93,10 @@ class RestorationConfig(Settings):
         if self.precision not in PRECISIONS:
             raise ValueError(f"Expected precision in {PRECISIONS}, received "
                              f"{self.precision!r}")
-        if self.validation_crop < self.patch_size or self.validation_crop % max(self.scale, 4):
+        multiple = math.lcm(self.scale, 4) if self.task == "sr" else 4
+        if self.validation_crop < self.patch_size or self.validation_crop % multiple:
             raise ValueError(f"Expected validation_crop >= patch_size and divisible by "
-                             f"{max(self.scale, 4)}, received {self.validation_crop!r}")
+                             f"{multiple}, received {self.validation_crop!r}")
 
     def build_model(self):
         """A new model of `model` with `model_options` (and `scale` for sr)."""

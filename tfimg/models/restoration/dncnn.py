@@ -19,7 +19,8 @@ class DnCnn(keras.Model):
     Args:
         filters: channels of the hidden convolutions (the paper: 64).
         depth: convolutions in all (the paper: 17 for one noise level, 20 for blind).
-        downscale: 1 (DnCNN) or 2 (FFDNet-style); image sizes must be multiples of it.
+        downscale: 1 (DnCNN) or 2 (FFDNet-style); images of other sizes are mirror-padded
+            to a multiple of it inside and cropped back, so any size works (also in exports).
         batch_norm: batch normalisation after the hidden convolutions (the paper's).
 
     Inputs: float32 (batch, height, width, 3), noisy RGB in [0, 1] (any noise level the model
@@ -52,9 +53,13 @@ class DnCnn(keras.Model):
 
     def call(self, images, training=False):
         images = ops.cast(images, "float32")
-        check_images(images, "DnCnn", self.downscale)
+        check_images(images, "DnCnn")
+        height, width = ops.shape(images)[1], ops.shape(images)[2]
         x = images
         if self.downscale > 1:
+            # "symmetric" pads up to the image's own size (downscale - 1 px at most).
+            x = ops.pad(x, [[0, 0], [0, (-height) % self.downscale],
+                            [0, (-width) % self.downscale], [0, 0]], mode="symmetric")
             x = ops.space_to_depth(x, self.downscale)
         for i, conv in enumerate(self.convs):
             x = conv(x)
@@ -63,7 +68,7 @@ class DnCnn(keras.Model):
             x = ops.relu(x)
         noise = self.noise(x)
         if self.downscale > 1:
-            noise = ops.depth_to_space(noise, self.downscale)
+            noise = ops.depth_to_space(noise, self.downscale)[:, :height, :width, :]
         return images - noise
 
     def get_config(self):

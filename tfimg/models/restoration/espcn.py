@@ -30,8 +30,10 @@ class Espcn(keras.Model):
         if self.scale < 2 or len(self.filters) != 2:
             raise ValueError(f"Expected scale >= 2 and two filter counts, received "
                              f"scale={scale!r}, filters={filters!r}")
-        self.conv1 = keras.layers.Conv2D(self.filters[0], 5, padding="same", activation="tanh")
-        self.conv2 = keras.layers.Conv2D(self.filters[1], 3, padding="same", activation="tanh")
+        self.conv1 = keras.layers.Conv2D(self.filters[0], 5, padding="same", activation="tanh",
+                                         name="conv1")
+        self.conv2 = keras.layers.Conv2D(self.filters[1], 3, padding="same", activation="tanh",
+                                         name="conv2")
         self.conv3 = keras.layers.Conv2D(3 * self.scale ** 2, 3, padding="same",
                                          name=f"tail_x{self.scale}", dtype="float32")
         self.shuffle = PixelShuffle(self.scale, dtype="float32")

@@ -31,11 +31,11 @@ class Srcnn(keras.Model):
                              f"received scale={scale!r}, filters={filters!r}, "
                              f"kernels={kernels!r}")
         self.extract = keras.layers.Conv2D(self.filters[0], self.kernels[0], padding="same",
-                                           activation="relu")
+                                           activation="relu", name="extract")
         self.map = keras.layers.Conv2D(self.filters[1], self.kernels[1], padding="same",
-                                       activation="relu")
+                                       activation="relu", name="map")
         self.reconstruct = keras.layers.Conv2D(3, self.kernels[2], padding="same",
-                                               dtype="float32")
+                                               name="reconstruct", dtype="float32")
 
     def build(self, input_shape=None):
         self.call(ops.zeros((1, 8, 8, 3)))

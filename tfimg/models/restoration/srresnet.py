@@ -42,14 +42,17 @@ class SrResNet(keras.Model):
         def conv(size, name, channels=self.filters, **options):
             return keras.layers.Conv2D(channels, size, padding="same", name=name, **options)
 
+        def norm(name):
+            return keras.layers.BatchNormalization(name=name)
+
         def prelu(name):
             return keras.layers.PReLU(shared_axes=[1, 2], name=name)
 
         self.head = [conv(9, "head"), prelu("head_prelu")]
-        self.body = [[conv(3, f"block{i}_conv1"), keras.layers.BatchNormalization(),
+        self.body = [[conv(3, f"block{i}_conv1"), norm(f"block{i}_norm1"),
                       prelu(f"block{i}_prelu"), conv(3, f"block{i}_conv2"),
-                      keras.layers.BatchNormalization()] for i in range(self.blocks)]
-        self.body_end = [conv(3, "body_end"), keras.layers.BatchNormalization()]
+                      norm(f"block{i}_norm2")] for i in range(self.blocks)]
+        self.body_end = [conv(3, "body_end"), norm("body_end_norm")]
         self.upsample = [[conv(3, f"up{i}_conv", self.filters * step * step),
                           PixelShuffle(step), prelu(f"up{i}_prelu")]
                          for i, step in enumerate(steps)]
