@@ -107,3 +107,13 @@ def test_restoration_models_export_on_unit_range_pixels(style_folder, tmp_path, 
         result = tf.saved_model.load(target).signatures["predict_images"](
             images=tf.constant(image))["images"].numpy()
         assert_uint8_close(result, expected.astype(np.uint8))
+
+
+def test_a_broken_parity_photo_is_named(style_folder, tmp_path):
+    _, folder, _ = style_folder
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(ValueError, match="broken.png"):
+        export(ExportConfig(model=folder, format="saved_model", data=str(photos),
+                            out=str(tmp_path / "out")))

@@ -92,3 +92,12 @@ def test_a_folder_that_is_not_a_run_is_left_alone(small_photo_folder, tmp_path):
     with pytest.raises(ValueError, match="not a tfimg training run"):
         train_restoration(_config(small_photo_folder, tmp_path))
     assert (tmp_path / "mine.txt").read_text() == "keep"
+
+
+def test_a_folder_without_validation_photos_is_refused_by_name(small_photo_folder, tmp_path):
+    photos = tmp_path / "two"
+    photos.mkdir()
+    for name in ("astronaut.png", "chelsea.png"):  # both fall in the training split
+        (photos / name).write_bytes((small_photo_folder / name).read_bytes())
+    with pytest.raises(ValueError, match="validation split"):
+        train_restoration(_config(photos, tmp_path / "out"))

@@ -54,9 +54,10 @@ def _decode_rgb(contents):
     return decode_image(contents, 3)
 
 
-def load_photos(paths, min_size=0):
+def load_photos(paths, min_size=0, role="training"):
     """The images at `paths` as uint8 RGB NumPy arrays. Files that cannot be decoded, and
-    images smaller than `min_size` on a side, are skipped with a line on stderr each."""
+    images smaller than `min_size` on a side, are skipped with a line on stderr each; a
+    ValueError naming `role` ("training", "validation") when none is left."""
     photos = []
     for path in paths:
         try:
@@ -66,11 +67,12 @@ def load_photos(paths, min_size=0):
             continue
         if min(image.shape[:2]) < min_size:
             print(f"skipped: {path!r} is {image.shape[1]}x{image.shape[0]}, smaller than the "
-                  f"{min_size}-pixel patches", file=sys.stderr)
+                  f"{min_size}-pixel {role} crops", file=sys.stderr)
             continue
         photos.append(image)
     if not photos:
-        raise ValueError(f"None of the {len(paths)} files could be used as training images")
+        raise ValueError(f"None of the {len(paths)} files could be used as {role} images "
+                         f"(decodable and at least {min_size} pixels on a side)")
     return photos
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
-from tfimg.data import IMAGE_EXTENSIONS, Preprocessing, decode_image
+from tfimg.data import IMAGE_EXTENSIONS, Preprocessing, decode_file, decode_image
 from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE
 
 # Largest difference, in uint8 levels, between an export's images and Keras's: float32
@@ -107,7 +107,7 @@ def parity_photos(config, metadata):
     chosen = np.linspace(0, len(paths) - 1, min(config.parity_images, len(paths)))
     size = Preprocessing.from_metadata(metadata).image_size
     decoder = Preprocessing(image_size=size, resize_mode="crop", normalize="none").decoder()
-    images = [decoder(tf.constant(open(paths[i], "rb").read()))[0]
+    images = [decode_file(decoder, paths[i])[0]
               for i in sorted(set(chosen.round().astype(int).tolist()))]
     return source, np.round(np.stack(images)).astype(np.uint8)
 

@@ -224,7 +224,10 @@ def _check_out(out):
 def _train(config, out, policy):
     paths = photo_paths(config.data, config.validation)
     photos = load_photos(paths["train"], config.patch_size)
-    held_out = load_photos(paths["validation"], config.validation_crop)
+    if not paths["validation"]:
+        raise ValueError(f"No photo of {config.data!r} falls in the validation split "
+                         f"(validation={config.validation}); add photos or raise --validation")
+    held_out = load_photos(paths["validation"], config.validation_crop, "validation")
     targets = center_crops(held_out, config.validation_crop)
     inputs = degrade(config, targets)
     print(f"{config.data}: {len(photos)} training and {len(held_out)} validation photos; "
