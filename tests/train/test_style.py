@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from tfimg.models import load_model, load_model_folder
-from tfimg.train.style import StyleConfig, photo_splits, train_style
+from tfimg.train.style import StyleConfig, photo_splits, read_rgb, train_style
 
 
 @pytest.fixture
@@ -72,3 +72,24 @@ def test_bad_settings_named(style_data, tmp_path):
     with pytest.raises(ValueError, match="No training photos"):
         photo_splits(str(tmp_path / "run-empty"), 0.2) if (tmp_path / "run-empty").mkdir() \
             is None else None
+
+
+def test_read_rgb_keeps_16_bit_levels_and_names_a_broken_file(tmp_path):
+    grey = np.full((8, 10), 40 * 257, np.uint16)  # level 40 in 16 bits
+    Image.fromarray(grey).save(tmp_path / "grey16.png")
+    image = read_rgb(str(tmp_path / "grey16.png"))
+    assert image.shape == (8, 10, 3) and np.all(image == 40)
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff not a jpeg")
+    with pytest.raises(ValueError, match="broken.jpg"):
+        read_rgb(str(tmp_path / "broken.jpg"))
+
+
+def test_broken_training_photos_are_skipped_and_named(style_data, tmp_path, capsys):
+    style, _ = style_data
+    photos = tmp_path / "broken_photos"
+    photos.mkdir()
+    for index in range(6):
+        (photos / f"bad{index}.jpg").write_bytes(b"\xff\xd8\xff truncated")
+    with pytest.raises(ValueError, match="None of the .* training files"):
+        train_style(_config(style, photos, tmp_path / "run", epochs=1))
+    assert "skipped:" in capsys.readouterr().err

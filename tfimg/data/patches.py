@@ -54,6 +54,13 @@ def _decode_rgb(contents):
     return decode_image(contents, 3)
 
 
+def read_photo(path):
+    """uint8 RGB NumPy array (height, width, 3) of the image file `path`, upright (EXIF);
+    16-bit images keep their top 8 bits. Raises ValueError naming the file when it is not a
+    decodable image of a bounded size (see `decode_file`), OSError when it cannot be read."""
+    return decode_file(_decode_rgb, path).numpy()
+
+
 def load_photos(paths, min_size=0, role="training"):
     """The images at `paths` as uint8 RGB NumPy arrays. Files that cannot be decoded, and
     images smaller than `min_size` on a side, are skipped with a line on stderr each; a
@@ -61,7 +68,7 @@ def load_photos(paths, min_size=0, role="training"):
     photos = []
     for path in paths:
         try:
-            image = decode_file(_decode_rgb, path).numpy()
+            image = read_photo(path)
         except (ValueError, OSError) as error:
             print(f"skipped: {error}", file=sys.stderr)
             continue

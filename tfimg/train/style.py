@@ -25,10 +25,11 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
-from PIL import Image, ImageOps
+from PIL import Image
 
 from tfimg.atomic import write_json
 from tfimg.data import IMAGE_EXTENSIONS, Preprocessing, assign_split
+from tfimg.data.patches import read_photo
 from tfimg.models import TransformNet, load_model, save_model_folder
 from tfimg.models.style_transfer.features import StyleFeatures
 from tfimg.models.style_transfer.losses import (content_loss, gram_matrix, style_loss,
@@ -121,9 +122,9 @@ def photo_splits(data, validation):
 
 def read_rgb(path, longer_side=None, shorter_side=None):
     """float32 [height, width, 3] RGB in [0, 255] of the image file `path`, upright (EXIF),
-    resized (Lanczos) so that its longer or its shorter side has the given length."""
-    with Image.open(path) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
+    resized (Lanczos) so that its longer or its shorter side has the given length. Raises
+    ValueError or OSError naming the file when it cannot be used (see `read_photo`)."""
+    image = Image.fromarray(read_photo(path))
     side = max(image.size) if longer_side else min(image.size)
     target = longer_side or shorter_side
     if target and side != target:
@@ -210,7 +211,15 @@ def train_style(config):
     style = read_rgb(config.style, longer_side=config.style_size)
     style_grams = [gram_matrix(layer) for layer in features(style[None])[1]]
     shorter = round(_CROP_CONTEXT * max(config.image_size))
-    photos = [read_rgb(path, shorter_side=shorter) for path in train_paths]
+    photos = []
+    for path in train_paths:
+        try:
+            photos.append(read_rgb(path, shorter_side=shorter))
+        except (ValueError, OSError) as error:
+            print(f"skipped: {error}", file=sys.stderr)
+    if not photos:
+        raise ValueError(f"None of the {len(train_paths)} training files in {config.data!r} "
+                         f"could be decoded")
     where = "the GPU" if tf.config.list_physical_devices("GPU") else "the CPU"
     print(f"{config.data}: {len(photos)} training photos, {len(held_out)} held out; features "
           f"{features.network}; training on {where}", file=sys.stderr)
