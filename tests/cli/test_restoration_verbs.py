@@ -83,6 +83,8 @@ def test_denoise_sigma_adds_noise_first(models, tmp_path):
     (["sr", "--scale", "3", "--model", "{sr}", "{photo}", "{out}"], "upscales x2"),
     (["sr", "--scale", "2", "--model", "{denoise}", "{photo}", "{out}"], "'denoise' model"),
     (["sr", "--model", "no_such_model", "{photo}", "{out}"], "no shipped model"),
+    (["sr", "--scale", "2", "--model", "{sr}", "--max-pixels", "2000", "{photo}", "{out}"],
+     "output would have 4800 pixels"),
     (["denoise", "--model", "{denoise}", "--max-pixels", "100", "{photo}", "{out}"],
      "too_many_pixels|pixels"),
     (["denoise", "--model", "{denoise}", "--sigma", "-1", "{photo}", "{out}"], "--sigma"),

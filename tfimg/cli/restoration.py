@@ -21,7 +21,7 @@ def add_common_options(parser, default_model):
     option("--compare", metavar="FILE", help="also write a side-by-side figure with zoomed "
            "crops (for a single input image; default none)")
     option("--max-pixels", type=int, default=DEFAULT_MAX_PIXELS,
-           help=f"largest input image in pixels (default {DEFAULT_MAX_PIXELS})")
+           help=f"largest input or output image in pixels (default {DEFAULT_MAX_PIXELS})")
 
 
 def load_restoration_model(model, names, task):
@@ -48,15 +48,23 @@ def run_restoration(args, model, verb, prepare, reference, titles):
     pairs = input_output_pairs(args.input, args.output)
     if args.compare and len(pairs) != 1:
         raise ValueError("--compare needs a single input image")
+    scale = int(getattr(model, "scale", 1))
     failures = []
     for done, (source, target, label) in enumerate(pairs, 1):
         try:
             inputs = prepare(read_image(source, "RGB", args.max_pixels))
+            pixels = inputs.shape[0] * inputs.shape[1] * scale * scale
+            if pixels > args.max_pixels:
+                raise ValueError(f"{label}: its x{scale} output would have {pixels} pixels, "
+                                 f"over --max-pixels {args.max_pixels}")
         except ValueError as error:
             failures.append((label, str(error)))
             continue
+        # In place: one float32 copy of the output at a time, besides the uint8 one.
         result = restore_image(model, inputs, tile=args.tile or None)
-        output = np.round(result * 255.0).astype(np.uint8)
+        result *= 255.0
+        output = np.round(result, out=result).astype(np.uint8)
+        del result
         os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
         write_image(target, output)
         if args.compare:

@@ -61,4 +61,4 @@ def restore_image(model, image, tile=DEFAULT_TILE, margin=DEFAULT_MARGIN):
             result = _run(model, image[y0:y1, x0:x1])
             output[top * scale:bottom * scale, left * scale:right * scale] = result[
                 (top - y0) * scale:(bottom - y0) * scale, (left - x0) * scale:(right - x0) * scale]
-    return np.clip(output, 0.0, 1.0)
+    return np.clip(output, 0.0, 1.0, out=output)
