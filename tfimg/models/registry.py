@@ -151,6 +151,9 @@ def build_model(name, num_classes, input_shape, weights=None, quantization_aware
     if is_custom(name) and weights is None and not quantization_aware:
         return _build_custom(name, num_classes, input_shape)
     spec = model_spec(name)
+    if spec.task != "classify":
+        raise ValueError(f"Model {name!r} is a {spec.task!r} model, not a classifier: train it "
+                         f"with tfimg train --task {spec.task}")
     options = {}
     if spec.pretrained:
         options["weights"] = weights

@@ -8,7 +8,7 @@ from tests.models.contract import check_model_contract, check_train_step
 from tests.tolerances import SAME_PROGRAM
 from tfimg.export import tflite
 from tfimg.layers import PixelShuffle, ResidualBlock
-from tfimg.models import DnCnn, Edsr, Espcn, Srcnn, model_names
+from tfimg.models import DnCnn, Edsr, Espcn, Srcnn, build_model, model_names
 
 RNG = np.random.default_rng(0)
 LOW = RNG.uniform(size=(2, 12, 10, 3)).astype("float32")
@@ -74,6 +74,8 @@ def test_overfits_a_tiny_batch(build, loss):
 def test_registry_lists_restoration_models_by_task():
     assert model_names("sr") == ["edsr", "espcn", "srcnn", "srresnet"]
     assert model_names("denoise") == ["dncnn"]
+    with pytest.raises(ValueError, match="'sr' model, not a classifier"):
+        build_model("edsr", 10, (32, 32, 3))
 
 
 def test_pixel_shuffle_is_depth_to_space_and_the_skip_is_nearest_upsampling():
