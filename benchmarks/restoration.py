@@ -4,6 +4,7 @@ as markdown tables.
 
     python benchmarks/restoration.py --photos ../shared/data/photos [--limit 14]
     python benchmarks/restoration.py --samples      # scikit-image's bundled photos instead
+    python benchmarks/restoration.py --test-set Set5     # every image of a standard test set
 
 PSNR and SSIM are on the luma channel (Y of BT.601, MATLAB's rgb2ycbcr) with `scale` pixels
 shaved for super-resolution (the literature's protocol); denoising also gives RGB PSNR (the
@@ -11,9 +12,10 @@ colour-denoising convention, CBSD68 tables). Low-resolution inputs are antialias
 downscales rounded to 8 bits; noisy inputs are Gaussian noise rounded to 8 bits and clipped.
 "--photos" uses the validation split of `tfimg.data.patches.photo_paths` (the photos no
 shipped model trained on); "--samples" uses scikit-image's colour photos (astronaut, chelsea,
-coffee, rocket and the left motorcycle view), which no model here ever saw. Speed is output
-megapixels per second on this CPU, the median of `--repeat` runs on a 512x512 output, after a
-warm-up.
+coffee, rocket and the left motorcycle view), which no model here ever saw; "--test-set" uses
+every image of a folder, such as Set5 or CBSD68 (grey images are read as RGB). Speed is
+output megapixels per second on this CPU, the median of `--repeat` runs on a 512x512 output,
+after a warm-up.
 """
 
 import argparse
@@ -128,16 +130,23 @@ def main():
                         help="photo folder; its validation split is measured")
     parser.add_argument("--samples", action="store_true",
                         help="measure on scikit-image's bundled photos instead")
+    parser.add_argument("--test-set", metavar="DIR",
+                        help="measure on every image of this folder (e.g. Set5, CBSD68)")
     parser.add_argument("--models", default="saved_models", help="shipped model folder")
     parser.add_argument("--limit", type=int, default=0, help="at most this many photos")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per speed figure")
     args = parser.parse_args()
-    photos = (_samples() if args.samples else
-              load_photos(photo_paths(args.photos, 0.1)["validation"]))
+    if args.samples:
+        photos, source = _samples(), "scikit-image samples"
+    elif args.test_set:
+        paths = photo_paths(args.test_set, 0.0)["train"]
+        photos, source = load_photos(paths, role="test"), args.test_set
+    else:
+        photos, source = load_photos(photo_paths(args.photos, 0.1)["validation"]), args.photos
     photos = photos[:args.limit or None]
     found = {name: load_model_folder(os.path.join(args.models, name))
              for name in SR_MODELS + (DENOISER,) if os.path.isdir(os.path.join(args.models, name))}
-    print(f"{len(photos)} photos ({'scikit-image samples' if args.samples else args.photos}); "
+    print(f"{len(photos)} photos ({source}); "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
           f"TensorFlow {tf.__version__}\n")
     sr = {name: found[name] for name in SR_MODELS if name in found}
