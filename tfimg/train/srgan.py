@@ -20,6 +20,7 @@ import keras
 import tensorflow as tf
 
 from tfimg.ops.normalize import CAFFE_BGR_MEAN
+from tfimg.train.restoration import psnr_metric
 
 # SRGAN's VGG54: the feature maps of the 4th convolution of the 5th block (after its ReLU).
 VGG_LAYER = "block5_conv4"
@@ -104,9 +105,6 @@ class SrganTrainer(keras.Model):
                  self.discriminator_optimizer)):
             weights = model.trainable_weights
             optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
-        error = tf.reduce_mean(tf.square(tf.clip_by_value(outputs, 0.0, 1.0) - targets),
-                               axis=(1, 2, 3))
-        psnr = tf.reduce_mean(-10.0 * tf.math.log(tf.maximum(error, 1e-10)) / tf.math.log(10.0))
         return {"generator_loss": generator_loss, "discriminator_loss": discriminator_loss,
                 "pixel": pixel, "perceptual": perceptual, "adversarial": adversarial,
-                "psnr": psnr}
+                "psnr": psnr_metric(targets, outputs)}
