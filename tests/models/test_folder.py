@@ -36,3 +36,24 @@ def test_refuses_an_unbuilt_model(tmp_path):
     with pytest.raises(ValueError, match="new random weights"):
         save_model_folder(CifarCnn(num_classes=2), METADATA, tmp_path / "m")
     assert not (tmp_path / "m").exists()
+
+
+def test_extra_files_arrive_with_the_model_in_one_swap(tmp_path):
+    model = CifarCnn(num_classes=2)
+    model.build((None, 32, 32, 3))
+    (tmp_path / "style.png").write_bytes(b"style image bytes")
+    save_model_folder(model, METADATA, tmp_path / "m", {"style.png": tmp_path / "style.png"})
+    assert (tmp_path / "m" / "style.png").read_bytes() == b"style image bytes"
+    # A second save replaces the whole folder: no file of the first one is left behind.
+    save_model_folder(model, METADATA, tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["metadata.json", "model.keras"]
+
+
+@pytest.mark.parametrize("name", ["../style.png", "sub/style.png", "metadata.json", "model.keras"])
+def test_refuses_extra_file_names_that_leave_or_replace(tmp_path, name):
+    model = CifarCnn(num_classes=2)
+    model.build((None, 32, 32, 3))
+    (tmp_path / "style.png").write_bytes(b"x")
+    with pytest.raises(ValueError, match="plain file name"):
+        save_model_folder(model, METADATA, tmp_path / "m", {name: tmp_path / "style.png"})
+    assert not (tmp_path / "m").exists()

@@ -11,6 +11,7 @@ folder (`tfimg train --out`) holds its model folder in `model/`; both are accept
 
 import json
 import os
+import shutil
 import zipfile
 
 from tfimg.atomic import replace_folder, staging_folder, write_json
@@ -80,8 +81,9 @@ def _load_model_file(path, compile):
         raise ValueError(f"Cannot load {path!r}: {type(error).__name__}: {reason}") from None
 
 
-def save_model_folder(model, metadata, out):
-    """Writes `out/model.keras` and `out/metadata.json` to a temporary folder beside `out`,
+def save_model_folder(model, metadata, out, extra_files=None):
+    """Writes `out/model.keras`, `out/metadata.json` and copies of `extra_files` ({file name:
+    source path}, such as a style model's style image) to a temporary folder beside `out`,
     then swaps it into place.
 
     Raises:
@@ -97,7 +99,13 @@ def save_model_folder(model, metadata, out):
     if not isinstance(metadata.get("preprocessing"), dict):
         raise ValueError("Expected metadata 'preprocessing', the model's input settings "
                          "(tfimg.data.Preprocessing.to_json())")
+    extra_files = dict(extra_files or {})
+    for name in extra_files:
+        if name in ("model.keras", "metadata.json") or os.path.basename(name) != name:
+            raise ValueError(f"Expected a plain file name beside the model, received {name!r}")
     staging = staging_folder(os.path.dirname(os.path.abspath(out)), ".staging-")
     model.save(os.path.join(staging, "model.keras"))
     write_json(os.path.join(staging, "metadata.json"), metadata)
+    for name, source in extra_files.items():
+        shutil.copyfile(source, os.path.join(staging, name))
     replace_folder(staging, out)

@@ -18,7 +18,6 @@ sees the batches the killed one would have.
 
 import dataclasses
 import os
-import shutil
 import sys
 import time
 
@@ -194,8 +193,7 @@ def _save(model, config, features, history, held_out, out):
             os.path.relpath(path, config.data) for path in held_out],
         "config": config.to_json(), "history": history,
     }
-    save_model_folder(model, metadata, out)
-    shutil.copyfile(config.style, os.path.join(out, f"style{extension}"))
+    save_model_folder(model, metadata, out, {f"style{extension}": config.style})
 
 
 def train_style(config):
