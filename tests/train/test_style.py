@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from tfimg.models import load_model, load_model_folder
-from tfimg.train.style import StyleConfig, photo_splits, read_rgb, train_style
+from tfimg.data.patches import photo_paths
+from tfimg.train.style import StyleConfig, read_rgb, train_style
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def test_trains_writes_a_style_model_folder_and_resumes(style_data, tmp_path):
     assert metadata["loss_weights"] == {"content": 1.0, "style": 1e6, "tv": 1e-5}
     assert metadata["style"] == "style.png"
     assert (out / "model" / "style.png").read_bytes() == style.read_bytes()
-    train, held_out = photo_splits(str(photos), 0.25)
+    splits = photo_paths(str(photos), 0.25)
+    train, held_out = splits["train"], splits["validation"]
     assert metadata["held_out"] == [str(p.relative_to(photos)) for p in map(
         type(photos), held_out)]
     assert len(train) + len(held_out) == 8 and held_out
@@ -56,11 +58,6 @@ def test_trains_writes_a_style_model_folder_and_resumes(style_data, tmp_path):
     assert (out / "history.csv").read_text().count("\n") == 3
 
 
-def test_split_is_by_name_and_stable(style_data):
-    _, photos = style_data
-    assert photo_splits(str(photos), 0.25) == photo_splits(str(photos), 0.25)
-
-
 def test_bad_settings_named(style_data, tmp_path):
     style, photos = style_data
     with pytest.raises(ValueError, match="--style, a style image"):
@@ -69,9 +66,6 @@ def test_bad_settings_named(style_data, tmp_path):
         StyleConfig(style=str(style), data=str(tmp_path / "none"))
     with pytest.raises(ValueError, match="image_size"):
         StyleConfig(style=str(style), data=str(photos), image_size=(8, 8))
-    with pytest.raises(ValueError, match="No training photos"):
-        photo_splits(str(tmp_path / "run-empty"), 0.2) if (tmp_path / "run-empty").mkdir() \
-            is None else None
 
 
 def test_read_rgb_keeps_16_bit_levels_and_names_a_broken_file(tmp_path):

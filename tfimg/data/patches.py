@@ -29,6 +29,17 @@ from tfimg.data.split import assign_split
 from tfimg.formats import IMAGE_EXTENSIONS
 
 
+def _image_names(folder):
+    return [name for name in _list_files(folder)
+            if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS]
+
+
+def image_paths(folder):
+    """Paths of the image files (by extension) under `folder`, recursively, sorted by their
+    relative paths; hidden files and folders are skipped."""
+    return [os.path.join(folder, name) for name in _image_names(folder)]
+
+
 def photo_paths(folder, validation=0.1):
     """{"train": paths, "validation": paths} of the images under `folder` (recursively), split
     by a hash of each relative path (stable as the folder grows).
@@ -38,8 +49,7 @@ def photo_paths(folder, validation=0.1):
     """
     if not os.path.isdir(folder):
         raise ValueError(f"Expected a folder of images, received {folder!r}")
-    names = [name for name in _list_files(folder)
-             if os.path.splitext(name)[1].lower() in IMAGE_EXTENSIONS]
+    names = _image_names(folder)
     splits = {"train": [], "validation": []}
     for name in names:
         splits[assign_split(name, validation)].append(os.path.join(folder, name))

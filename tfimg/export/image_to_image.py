@@ -18,7 +18,8 @@ import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
-from tfimg.data import IMAGE_EXTENSIONS, Preprocessing, decode_file, decode_image
+from tfimg.data import Preprocessing, decode_file, decode_image
+from tfimg.data.patches import image_paths
 from tfimg.export.serving import BYTES_SIGNATURE, IMAGES_SIGNATURE
 
 # Largest difference, in uint8 levels, between an export's images and Keras's: float32
@@ -79,11 +80,6 @@ class TfliteImageModel:
                                for i in range(len(images))])
 
 
-def _image_paths(folder):
-    return sorted(os.path.join(root, name) for root, _, names in os.walk(folder)
-                  for name in names if name.lower().endswith(tuple(IMAGE_EXTENSIONS)))
-
-
 def parity_photos(config, metadata):
     """(source, uint8 [n, height, width, 3]) photos an image export is checked on: every
     image under `config.data` (spread evenly up to `config.parity_images`), else the photos
@@ -94,7 +90,7 @@ def parity_photos(config, metadata):
         FileNotFoundError: no --data and the held-out photos are not on this machine.
     """
     if config.data:
-        paths = _image_paths(config.data)
+        paths = image_paths(config.data)
         source = os.path.abspath(config.data)
     else:
         dataset = metadata.get("dataset") or ""

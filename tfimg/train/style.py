@@ -27,8 +27,8 @@ import tensorflow as tf
 from PIL import Image
 
 from tfimg.atomic import write_json
-from tfimg.data import IMAGE_EXTENSIONS, Preprocessing, assign_split
-from tfimg.data.patches import read_photo
+from tfimg.data import Preprocessing
+from tfimg.data.patches import photo_paths, read_photo
 from tfimg.models import TransformNet, load_model, save_model_folder
 from tfimg.models.style_transfer.features import StyleFeatures
 from tfimg.models.style_transfer.losses import (content_loss, gram_matrix, style_loss,
@@ -104,19 +104,6 @@ class StyleConfig(Settings):
             self.require_minimum(("style_size",), 16)
         if not 0 < self.validation < 1:
             raise ValueError(f"Expected 0 < validation < 1, received {self.validation!r}")
-
-
-def photo_splits(data, validation):
-    """(training paths, held-out paths) of the images under `data`, sorted, split by a hash of
-    each path relative to `data`."""
-    paths = sorted(os.path.join(root, name) for root, _, names in os.walk(data)
-                   for name in names if name.lower().endswith(tuple(IMAGE_EXTENSIONS)))
-    splits = {"train": [], "validation": []}
-    for path in paths:
-        splits[assign_split(os.path.relpath(path, data), validation)].append(path)
-    if not splits["train"]:
-        raise ValueError(f"No training photos (JPEG, PNG, ...) in {os.path.abspath(data)!r}")
-    return splits["train"], splits["validation"]
 
 
 def read_rgb(path, longer_side=None, shorter_side=None):
@@ -204,7 +191,8 @@ def train_style(config):
     os.makedirs(backups, exist_ok=True)
     remove_temporary(backups)
     write_json(os.path.join(out, "config.json"), config.to_json())
-    train_paths, held_out = photo_splits(config.data, config.validation)
+    splits = photo_paths(config.data, config.validation)
+    train_paths, held_out = splits["train"], splits["validation"]
     features = StyleFeatures.load(config.weights, seed=config.seed)
     style = read_rgb(config.style, longer_side=config.style_size)
     style_grams = [gram_matrix(layer) for layer in features(style[None])[1]]
