@@ -31,6 +31,7 @@ def test_restoration_models_compute_the_same_on_jax(tmp_path):
     inputs = np.random.default_rng(0).uniform(size=(1, 12, 16, 3)).astype("float32")
     np.save(tmp_path / "inputs.npy", inputs)
     models = {"edsr": Edsr(scale=2, filters=8, blocks=2), "espcn": Espcn(3, (8, 8)),
+              "espcn_bicubic": Espcn(4, (8, 8), skip="bicubic"),
               "dncnn": DnCnn(8, 4, downscale=2), "srresnet": SrResNet(2, 8, 1)}
     expected = {}
     for name, model in models.items():

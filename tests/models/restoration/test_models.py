@@ -22,6 +22,7 @@ def _high(scale):
     (lambda: Edsr(scale=2, filters=8, blocks=2), 2),
     (lambda: Edsr(scale=3, filters=8, blocks=1, res_scale=0.1), 3),
     (lambda: Espcn(scale=4, filters=(8, 4)), 4),
+    (lambda: Espcn(scale=3, filters=(8, 4), skip="bicubic"), 3),
 ])
 def test_super_resolution_contract(build, scale, tmp_path):
     check_model_contract(build, LOW, _high(scale), "mae", tmp_path,
@@ -94,6 +95,22 @@ def test_an_untrained_espcn_with_a_zero_tail_is_nearest_upsampling():
     np.testing.assert_allclose(model(LOW), nearest, atol=SAME_PROGRAM)
 
 
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_an_untrained_espcn_with_a_zero_tail_and_bicubic_skip_is_bicubic_upsampling(scale):
+    model = Espcn(scale=scale, filters=(4, 4), skip="bicubic")
+    model.build()
+    model.conv3.set_weights([np.zeros_like(w) for w in model.conv3.get_weights()])
+    output = np.asarray(model(LOW))
+    expected = tf.image.resize(LOW, (12 * scale, 10 * scale), "bicubic").numpy()
+    # TensorFlow's bicubic reads its weights from a 1024-entry table (thirds fall between its
+    # entries: up to 6e-4 off at x3) and clamps borders where the skip mirrors them.
+    inner = (slice(None), slice(2 * scale, -2 * scale), slice(2 * scale, -2 * scale))
+    np.testing.assert_allclose(output[inner], expected[inner], atol=1e-3)
+    # Mirrored borders: the upsampled image of a left-right mirror is the mirror of it.
+    np.testing.assert_allclose(np.asarray(model(LOW[:, :, ::-1]))[:, :, ::-1], output,
+                               atol=SAME_PROGRAM)
+
+
 @pytest.mark.parametrize("model, images, match", [
     (Edsr(scale=2, filters=4, blocks=1), np.zeros((1, 8, 8, 1), "float32"), "3\\)"),
     (Espcn(scale=2, filters=(4, 4)), np.zeros((8, 8, 3), "float32"), "batch, height"),
@@ -113,7 +130,8 @@ def test_dncnn_takes_odd_sizes_by_mirror_padding_inside():
 
 
 @pytest.mark.parametrize("build", [lambda: Edsr(scale=1), lambda: Espcn(filters=(8,)),
-                                   lambda: DnCnn(depth=1), lambda: PixelShuffle(0)])
+                                   lambda: Espcn(skip="lanczos"), lambda: DnCnn(depth=1),
+                                   lambda: PixelShuffle(0)])
 def test_bad_settings_are_refused(build):
     with pytest.raises(ValueError):
         build()
