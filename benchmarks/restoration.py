@@ -32,7 +32,8 @@ import tensorflow as tf
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from tfimg.data.patches import add_noise, downscale, load_photos, photo_paths  # noqa: E402
+from tfimg.data.patches import (add_noise, downscale, image_paths, load_photos,  # noqa: E402
+                                photo_paths)
 from tfimg.models import load_model_folder  # noqa: E402
 from tfimg.ops.quality import rgb_psnr, y_psnr, y_ssim  # noqa: E402
 from tfimg.train.restore import restore_image  # noqa: E402
@@ -139,8 +140,7 @@ def main():
     if args.samples:
         photos, source = _samples(), "scikit-image samples"
     elif args.test_set:
-        paths = photo_paths(args.test_set, 0.0)["train"]
-        photos, source = load_photos(paths, role="test"), args.test_set
+        photos, source = load_photos(image_paths(args.test_set), role="test"), args.test_set
     else:
         photos, source = load_photos(photo_paths(args.photos, 0.1)["validation"]), args.photos
     photos = photos[:args.limit or None]
