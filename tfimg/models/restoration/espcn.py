@@ -21,7 +21,7 @@ class Espcn(keras.Model):
     Args:
         scale: upscaling factor.
         filters: channels of the first two convolutions.
-        skip: "nearest" (the first shipped espcn_x4) or "bicubic" upsampling of the input that
+        skip: "nearest" or "bicubic" (the shipped espcn_x4) upsampling of the input that
             the network's output is added to.
 
     Inputs: float32 (batch, height, width, 3), RGB in [0, 1], any size.
