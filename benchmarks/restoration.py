@@ -132,7 +132,8 @@ def main():
     parser.add_argument("--samples", action="store_true",
                         help="measure on scikit-image's bundled photos instead")
     parser.add_argument("--test-set", metavar="DIR",
-                        help="measure on every image of this folder (e.g. Set5, CBSD68)")
+                        help="measure on every image under this folder, subfolders too (e.g. "
+                             "Set5's high-resolution images, CBSD68)")
     parser.add_argument("--models", default="saved_models", help="shipped model folder")
     parser.add_argument("--limit", type=int, default=0, help="at most this many photos")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per speed figure")
@@ -140,6 +141,8 @@ def main():
     if args.samples:
         photos, source = _samples(), "scikit-image samples"
     elif args.test_set:
+        if not os.path.isdir(args.test_set):
+            parser.error(f"--test-set {args.test_set!r} is not a folder")
         photos, source = load_photos(image_paths(args.test_set), role="test"), args.test_set
     else:
         photos, source = load_photos(photo_paths(args.photos, 0.1)["validation"]), args.photos

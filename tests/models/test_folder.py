@@ -49,7 +49,8 @@ def test_extra_files_arrive_with_the_model_in_one_swap(tmp_path):
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["metadata.json", "model.keras"]
 
 
-@pytest.mark.parametrize("name", ["../style.png", "sub/style.png", "metadata.json", "model.keras"])
+@pytest.mark.parametrize("name", ["../style.png", "sub/style.png", "metadata.json", "Model.keras",
+                                  "", ".", ".."])
 def test_refuses_extra_file_names_that_leave_or_replace(tmp_path, name):
     model = CifarCnn(num_classes=2)
     model.build((None, 32, 32, 3))
@@ -57,3 +58,11 @@ def test_refuses_extra_file_names_that_leave_or_replace(tmp_path, name):
     with pytest.raises(ValueError, match="plain file name"):
         save_model_folder(model, METADATA, tmp_path / "m", {name: tmp_path / "style.png"})
     assert not (tmp_path / "m").exists()
+
+
+def test_a_missing_extra_file_is_named_before_anything_is_written(tmp_path):
+    model = CifarCnn(num_classes=2)
+    model.build((None, 32, 32, 3))
+    with pytest.raises(FileNotFoundError, match="gone.png"):
+        save_model_folder(model, METADATA, tmp_path / "m", {"style.png": tmp_path / "gone.png"})
+    assert list(tmp_path.iterdir()) == []

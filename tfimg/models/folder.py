@@ -100,9 +100,13 @@ def save_model_folder(model, metadata, out, extra_files=None):
         raise ValueError("Expected metadata 'preprocessing', the model's input settings "
                          "(tfimg.data.Preprocessing.to_json())")
     extra_files = dict(extra_files or {})
-    for name in extra_files:
-        if name in ("model.keras", "metadata.json") or os.path.basename(name) != name:
+    for name, source in extra_files.items():
+        if (name.lower() in ("model.keras", "metadata.json", "", ".", "..")
+                or os.path.basename(name) != name):
             raise ValueError(f"Expected a plain file name beside the model, received {name!r}")
+        if not os.path.isfile(source):
+            raise FileNotFoundError(f"Cannot copy {source!r} into the model folder as {name!r}: "
+                                    f"no such file")
     staging = staging_folder(os.path.dirname(os.path.abspath(out)), ".staging-")
     model.save(os.path.join(staging, "model.keras"))
     write_json(os.path.join(staging, "metadata.json"), metadata)
