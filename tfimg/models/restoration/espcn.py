@@ -16,7 +16,7 @@ class Espcn(keras.Model):
     one for phones. Its output is added to the input upsampled by `skip` (residual learning),
     which the paper does not do: it trains in far fewer steps, and with a bicubic skip the
     network only has to add the detail that bicubic misses. LiteRT runs it with builtin ops
-    only (CONV_2D, TILE or MIRROR_PAD, ADD, DEPTH_TO_SPACE).
+    only (CONV_2D, TILE or GATHER, ADD, DEPTH_TO_SPACE).
 
     Args:
         scale: upscaling factor.
