@@ -16,7 +16,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from tests.tolerances import assert_close_to_reference
+from tests.tolerances import assert_close_to_reference, assert_same_program
 from tfimg.data import (PipelineConfig, build_pipeline, decode_batch, from_directory,
                         from_manifest, from_tfds, from_tfrecords, write_tfrecords)
 from tfimg.data import tfds_source
@@ -116,6 +116,17 @@ def test_standardized_pipeline_matches_pil_and_numpy(files, reference):
     deviation = np.maximum(pixels.std(axis=(1, 2, 3), keepdims=True), 1 / np.sqrt(32 * 32 * 3))
     assert_close_to_reference(images, (pixels - mean) / deviation)
     np.testing.assert_array_equal(labels, files.labels)
+
+
+def test_chunks_normalised_as_decoded_equal_batches_normalised_at_the_end(files):
+    # Without a cache or augmentation, chunks are standardised as soon as they are decoded;
+    # through the memory cache, whole batches are, after it. Per image, the same program.
+    settings = dict(image_size=(32, 32), batch_size=BATCH_SIZE, normalize="standardize")
+    by_chunk, chunk_labels, sizes = _epoch(build_pipeline(files, **settings))
+    by_batch, batch_labels, _ = _epoch(build_pipeline(files, cache="memory", **settings))
+    assert sizes == [16, 16, 16, 12]
+    assert_same_program(by_chunk, by_batch)
+    np.testing.assert_array_equal(chunk_labels, batch_labels)
 
 
 # --- order, shuffling and caching -------------------------------------------------------------

@@ -234,13 +234,22 @@ def _decode_tfds(source, config):
     return indexed.batch(config.files_per_chunk)
 
 
-def _finish(decoded, config, num_examples, training, shuffled):
-    """Cache, shuffle, batch, augment, normalise and prefetch chunks of decoded uint8 items.
+def _normalizes_chunks(config, training, shuffled):
+    """Whether chunks can be normalised as soon as they are decoded: nothing later needs uint8
+    images (no cache, no augmentation, no shuffle buffer). Then normalisation runs alongside
+    the decoding of the next chunks instead of on whole batches at the end, which on a folder
+    of one or two batches waits for the last image and then runs alone."""
+    return (config.cache is None and not (config.augment and training)
+            and not (config.shuffle and not shuffled))
 
-    `decoded` yields (indices, images, labels) chunks; indices travel to the last stage, which
-    drops them. `shuffled`: the items already come in a
-    fresh random order each epoch (file lists are shuffled before decoding); a buffer is only
-    needed after a file cache or for streams.
+
+def _finish(decoded, config, num_examples, training, shuffled):
+    """Cache, shuffle, batch, augment, normalise and prefetch decoded chunks.
+
+    `decoded` yields (indices, uint8 images, labels) chunks; indices travel to the stage that
+    normalises, which drops them. `shuffled`: the items already come in a fresh random order
+    each epoch (file lists are shuffled before decoding); a buffer is only needed after a file
+    cache or for streams.
     """
     def batch(chunks, shuffled=shuffled):
         if config.shuffle and not shuffled:
@@ -251,6 +260,10 @@ def _finish(decoded, config, num_examples, training, shuffled):
             return chunks.batch(config.batch_size, drop_remainder=config.drop_remainder)
         return chunks.rebatch(config.batch_size, drop_remainder=config.drop_remainder)
 
+    if _normalizes_chunks(config, training, shuffled):
+        normalized = decoded.map(graph_function(_normalize_chunk(config)),
+                                 num_parallel_calls=cores(), deterministic=config.deterministic)
+        return _prefetched(batch(normalized))
     if config.cache == "memory":
         cache = MemoryCache(num_examples, (*config.image_size, config.channels),
                             config.batch_size, config.drop_remainder, config.shuffle, config.seed)
@@ -275,7 +288,17 @@ def finish_batches(dataset, config, training):
             images = layer(images, training=True)
         return preprocessing.normalize_images(images), labels
 
-    dataset = dataset.map(graph_function(finish), num_parallel_calls=cores())
+    return _prefetched(dataset.map(graph_function(finish), num_parallel_calls=cores()))
+
+
+def _normalize_chunk(config):
+    """(indices, uint8 images, labels) -> (normalised float32 images, labels)."""
+    def normalize_chunk(indices, images, labels):
+        return config.preprocessing.normalize_images(tf.cast(images, tf.float32)), labels
+    return normalize_chunk
+
+
+def _prefetched(dataset):
     # tf.data's autotuning starts map parallelism low and, on a 2-core machine, often leaves
     # the first epoch on one core: the parallelism is set to the cores available instead.
     options = tf.data.Options()
