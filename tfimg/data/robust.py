@@ -132,14 +132,11 @@ def robust_decode(chunks, decode_chunk, tracker, retry_items, decode_general, co
     retry = _Retry(decode_general, retry_items, tracker, image_shape)
 
     def start(_):
-        # An empty element shaped like the chunks, computed after the marks are cleared.
+        # An empty chunk, made after the marks are cleared; it decodes to nothing.
         with tf.control_dependencies([tracker.reset()]):
             return tf.nest.map_structure(
                 lambda spec: tf.zeros([0] + [size or 0 for size in spec.shape[1:]], spec.dtype),
                 chunks.element_spec)
-
-    def never(*_):
-        return False
 
     def fast(*element):
         indices, images, labels = decode_chunk(*element)
@@ -151,8 +148,9 @@ def robust_decode(chunks, decode_chunk, tracker, retry_items, decode_general, co
                 tf.ensure_shape(labels, [None]))
 
     once = tf.data.Dataset.range(1)
-    # The marks are cleared while the first chunk is drawn, before any chunk is decoded.
-    reset = once.map(graph_function(start)).filter(graph_function(never))
+    # The marks are cleared when the empty first chunk is drawn, before any chunk is decoded
+    # (the parallel map draws its input in order). A filter dropping it would cost a stage.
+    reset = once.map(graph_function(start))
     decoded = reset.concatenate(chunks).map(graph_function(fast), num_parallel_calls=cores(),
                                             deterministic=config.deterministic)
     return decoded.ignore_errors().concatenate(once.map(graph_function(finish)))
