@@ -69,7 +69,7 @@ def describe(files):
     """Prints counts, bytes and pixel sizes (of up to 500 files); warms the page cache.
 
     Returns:
-        whether every file is a JPEG (by content).
+        (whether every file is a JPEG (by content), the set of sampled (height, width)).
     """
     paths = files.full_paths()
     total, all_jpeg = 0, True
@@ -83,7 +83,8 @@ def describe(files):
     common = ", ".join(f"{size} ({count})" for size, count in sizes.most_common(3))
     print(f"files: {len(paths)} in {files.num_classes} classes, {total / 2**20:.1f} MiB, "
           f"mean {total / len(paths) / 1024:.1f} KiB; sizes (of {len(sample)}): {common}")
-    return all_jpeg
+    return all_jpeg, {(height, width) for width, height in (
+        map(int, size.split("x")) for size in sizes)}
 
 
 def consume(dataset):
@@ -152,6 +153,35 @@ def raw_decode_chunked(files, args, all_jpeg):
         dataset = tf.data.Dataset.from_tensor_slices(list(files.full_paths())).batch(chunk)
         consume(_untuned(dataset.map(decode, num_parallel_calls=CORES,
                                      deterministic=False).prefetch(2)))
+    return run
+
+
+def plain_chain(files, args, all_jpeg, sizes):
+    """The design card's chain in plain tf.data, with no robustness: chunks of files read,
+    decoded (full size), resized with plain bilinear (unless every file has the output size
+    already), standardised per image and rebatched; the same work as tfimg's first epoch
+    without its checks, retries and shuffling."""
+    size = (args.size, args.size)
+    resize = sizes != {size}
+
+    def decode(path):
+        contents = tf.io.read_file(path)
+        image = (tf.io.decode_jpeg(contents, channels=3) if all_jpeg else
+                 tf.io.decode_image(contents, channels=3, expand_animations=False))
+        if resize:
+            return tf.cast(tf.round(tf.image.resize(image, size)), tf.uint8)
+        return tf.ensure_shape(image, [*size, 3])
+
+    def chunk(paths):
+        images = tf.map_fn(decode, paths, parallel_iterations=1,
+                           fn_output_signature=tf.TensorSpec([*size, 3], tf.uint8))
+        return tf.image.per_image_standardization(tf.cast(images, tf.float32))
+
+    def run():
+        dataset = tf.data.Dataset.from_tensor_slices(list(files.full_paths()))
+        dataset = dataset.batch(256 if args.size <= 64 else 8).map(
+            chunk, num_parallel_calls=CORES, deterministic=False)
+        consume(_untuned(dataset.rebatch(args.batch_size).prefetch(2)))
     return run
 
 
@@ -282,7 +312,7 @@ def benchmark(args):
           f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}")
     files = list_files(args.data, args.limit)
     flat = files.class_names == ("all",)
-    all_jpeg = describe(files)
+    all_jpeg, sizes = describe(files)
     # The file list repeated, so that one epoch (or one pass of a thread pool) is one measurement.
     many = data.ImageFiles(files.root, files.paths * args.passes, files.labels * args.passes,
                            files.class_names)
@@ -299,6 +329,7 @@ def benchmark(args):
         "tfimg cached": lambda: tfimg_cached(many, args),
         "raw decode limit": lambda: raw_decode(many, args, all_jpeg),
         "raw decode, chunked loop": lambda: raw_decode_chunked(many, args, all_jpeg),
+        "plain chunked chain, same work": lambda: plain_chain(many, args, all_jpeg, sizes),
         "PIL decode-only": lambda: threaded(many, pil_decode),
         "OpenCV decode-only": lambda: threaded(many, opencv_decode),
         "survey naive loop": lambda: naive_loop(many, args),
@@ -335,7 +366,8 @@ def print_table(results, psnrs):
         print(f"| {name} | {median[name]:.0f} | {min(rates[name]):.0f} | "
               f"{max(rates[name]):.0f} | {ratio} | {cpu[name] * 1000:.3f} | {value} |")
     for top, bottom in (("tfimg", "keras image_dataset_from_directory"),
-                        ("tfimg", "raw decode, chunked loop"), ("tfimg", "survey naive loop"),
+                        ("tfimg", "raw decode, chunked loop"),
+                        ("tfimg", "plain chunked chain, same work"), ("tfimg", "survey naive loop"),
                         ("tfimg cached", "tfimg")):
         if top in median and bottom in median:
             print(f"{top} / {bottom}: {median[top] / median[bottom]:.2f}x images/s, "
