@@ -11,6 +11,10 @@ pass over memory; on CPU that brings grey conversion, lookups, thresholds and mo
 OpenCV, while the filters (depthwise convolutions) are faster without it. "ratio" is tfimg's
 rate over OpenCV's: above 1, tfimg is faster. A dash: the library has no such operation (or none
 with the same meaning), or the op does not compile with XLA.
+
+`--floors` times, instead, what a TensorFlow op must at least do on the same batches (one
+element-wise pass over memory, a histogram, the fastest box blur found) against OpenCV's whole
+operation.
 """
 
 import argparse
@@ -76,6 +80,42 @@ CASES = {
 }
 
 
+def _separable_box_blur(batch):
+    """The fastest box blur found in TensorFlow on a CPU: a mirror pad, then 1x5 and 5x1
+    depthwise convolutions in float32 (a single 5x5 depthwise, a 3->3 conv2d, avg_pool and
+    summed-area tables measured slower)."""
+    padded = tf.pad(tf.cast(batch, tf.float32), [[0, 0], [2, 2], [2, 2], [0, 0]], "REFLECT")
+    rows = tf.nn.depthwise_conv2d(padded, tf.fill([1, 5, 3, 1], 0.2), [1, 1, 1, 1], "VALID")
+    blurred = tf.nn.depthwise_conv2d(rows, tf.fill([5, 1, 3, 1], 0.2), [1, 1, 1, 1], "VALID")
+    return tf.cast(tf.floor(blurred + 0.5), tf.uint8)
+
+
+def _histograms(batch):
+    """The fastest per-image 256-bin histograms found in TensorFlow on a CPU: one bincount
+    over levels offset by 256 per image (bincount with axis=-1, unsorted_segment_sum and
+    histogram_fixed_width measured slower)."""
+    count = tf.shape(batch)[0]
+    bins = tf.cast(tf.reshape(batch, [count, -1]), tf.int32) + 256 * tf.range(count)[:, None]
+    return tf.math.bincount(tf.reshape(bins, [-1]), minlength=256 * count,
+                            maxlength=256 * count)
+
+
+# What a TensorFlow op must at least cost on this data (one pass over memory; the histogram
+# that equalisation, CLAHE and Otsu need; the fastest box blur found), against OpenCV's whole
+# operation: name -> (grey input?, TensorFlow function on a batch, OpenCV on one image).
+FLOORS = {
+    "one uint8 element-wise pass (x + 1) / cv2.threshold": (
+        True, lambda x: x + 1, lambda x: cv2.threshold(x, 127, 255, cv2.THRESH_BINARY)[1]),
+    "one uint8 -> float32 cast / cv2.threshold": (
+        True, lambda x: tf.cast(x, tf.float32),
+        lambda x: cv2.threshold(x, 127, 255, cv2.THRESH_BINARY)[1]),
+    "256-bin histogram per image (one flat bincount) / cv2.equalizeHist": (
+        True, _histograms, cv2.equalizeHist),
+    "box blur 5x5, separable depthwise convolutions / cv2.blur": (
+        False, _separable_box_blur, lambda x: cv2.blur(x, (5, 5))),
+}
+
+
 def _load(folder, count, size):
     paths = sorted(pathlib.Path(folder).glob("*.jpg"))
     if not paths:
@@ -131,10 +171,17 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="timed runs, best kept (default 3)")
     parser.add_argument("--ops", default=None,
                         help="comma-separated subset of operations (default: all)")
+    parser.add_argument("--floors", action="store_true",
+                        help="time what a TensorFlow op must at least do instead (one pass "
+                        "over memory, a histogram, the fastest box blur) against OpenCV's "
+                        "operations")
     args = parser.parse_args()
     size = tuple(int(value) for value in args.size.lower().split("x"))
     colour = _load(args.photos, args.images, size)
     gray = np.stack([cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) for image in colour])
+    if args.floors:
+        _print_floors(colour, gray, args)
+        return
     names = args.ops.split(",") if args.ops else list(CASES)
     print(f"{args.images} photos of {size[0]}x{size[1]}, tfimg batches of {args.batch_size}, "
           f"best of {args.repeat}; {platform.processor() or platform.machine()}, "
@@ -154,6 +201,21 @@ def main():
         ratios = ["-" if None in (rate, rates[2]) else f"{rate / rates[2]:.2f}"
                   for rate in rates[:2]]
         print(f"| {name} | {' | '.join(cells)} | {' | '.join(ratios)} |", flush=True)
+
+
+def _print_floors(colour, gray, args):
+    print("| TensorFlow floor / OpenCV operation | TF graph (images/s) | TF XLA | OpenCV | "
+          "ratio graph/OpenCV | ratio XLA/OpenCV |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, (grey, floor, opencv) in FLOORS.items():
+        batch = gray if grey else colour
+        rates = [_tfimg_rate(floor, batch[..., None] if grey else batch, args, jit_compile)
+                 for jit_compile in (False, True)]
+        reference = _best_rate(_loop_runner(opencv, batch), len(batch), args.repeat)
+        cells = ["-" if rate is None else f"{rate:.1f}" for rate in rates]
+        ratios = ["-" if rate is None else f"{rate / reference:.2f}" for rate in rates]
+        print(f"| {name} | {cells[0]} | {cells[1]} | {reference:.1f} | {' | '.join(ratios)} |",
+              flush=True)
 
 
 def _tfimg_rate(function, batch, args, jit_compile):
