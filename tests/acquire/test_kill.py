@@ -17,11 +17,19 @@ from tests.acquire.server import LocalServer, image_bytes
 COUNT = 600
 
 
+# Runs a command with SIGINT at its default. A test run started in the background by a shell
+# without job control inherits SIGINT ignored, and the command's Python then rightly leaves it
+# ignored (as under nohup): the Ctrl-C test could not interrupt it.
+_SIGINT_DEFAULT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                   "os.execv(sys.argv[1], sys.argv[1:])")
+
+
 def _start(urls, out):
     command = [os.path.join(os.path.dirname(sys.executable), "tfimg"), "download", str(urls),
                "--out", str(out), "--allow-private", "127.0.0.1", "--threads", "4",
                "--per-host", "4"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-c", _SIGINT_DEFAULT, *command],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _check_folder(out):
