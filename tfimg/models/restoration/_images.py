@@ -5,6 +5,8 @@ import functools
 import numpy as np
 from keras import ops
 
+from tfimg.models._padding import mirror_pad
+
 # EDSR's DIV2K channel means of [0, 1] RGB: subtracted before the body, added back after.
 RGB_MEAN = (0.4488, 0.4371, 0.4040)
 
@@ -54,21 +56,9 @@ def bicubic_phase_kernel(scale, channels=3):
     return kernel
 
 
-def _mirror_pad_2(images, axis):
-    """`images` with 2 rows or columns mirrored onto each side of `axis` (1 or 2), edge pixels
-    repeated (NumPy's "symmetric": x1 x0 | x0 .. xn | xn xn-1), by a gather, which every Keras
-    backend computes alike (the PyTorch backend turns `ops.pad`'s "symmetric" into
-    "replicate"); sides shorter than 2 repeat their pixels."""
-    size = ops.shape(images)[axis]
-    head = ops.convert_to_tensor([1, 0], "int32")
-    tail = (size - 1) - ops.convert_to_tensor([0, 1], "int32")
-    indices = ops.concatenate([head, ops.arange(size, dtype="int32"), tail])
-    return ops.take(images, ops.clip(indices, 0, size - 1), axis=axis)
-
-
 def bicubic_skip(images, scale):
     """Like `nearest_skip`, with bicubic upsampling (borders mirrored): the network then only
     adds the detail bicubic misses. Builtin LiteRT ops only (GATHER, CONV_2D)."""
-    padded = _mirror_pad_2(_mirror_pad_2(images, 1), 2)
+    padded = mirror_pad(mirror_pad(images, 1, 2, 2), 2, 2, 2)
     kernel = ops.convert_to_tensor(bicubic_phase_kernel(scale, images.shape[-1]))
     return ops.conv(padded, ops.cast(kernel, images.dtype), padding="valid")

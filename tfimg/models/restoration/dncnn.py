@@ -4,6 +4,7 @@ and, optionally, on pixel-unshuffled input as FFDNet (Zhang et al. 2018) does.""
 import keras
 from keras import ops
 
+from tfimg.models._padding import mirror_pad
 from tfimg.models.restoration._images import check_images
 
 
@@ -57,9 +58,8 @@ class DnCnn(keras.Model):
         height, width = ops.shape(images)[1], ops.shape(images)[2]
         x = images
         if self.downscale > 1:
-            # "symmetric" pads up to the image's own size (downscale - 1 px at most).
-            x = ops.pad(x, [[0, 0], [0, (-height) % self.downscale],
-                            [0, (-width) % self.downscale], [0, 0]], mode="symmetric")
+            x = mirror_pad(mirror_pad(x, 1, 0, (-height) % self.downscale), 2, 0,
+                           (-width) % self.downscale)
             x = ops.space_to_depth(x, self.downscale)
         for i, conv in enumerate(self.convs):
             x = conv(x)

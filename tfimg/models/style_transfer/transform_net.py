@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from tfimg.layers.instance_norm import InstanceNormalization
+from tfimg.models._padding import mirror_pad
 
 # The network halves the resolution twice; inputs are padded to a multiple of this.
 _STRIDE = 4
@@ -65,10 +66,9 @@ class TransformNet(keras.Model):
 
     def call(self, inputs):
         height, width = ops.shape(inputs)[1], ops.shape(inputs)[2]
-        # "symmetric" pads up to the image's own size (3 px at most here); "reflect" would
-        # need 4 px.
-        x = ops.pad(inputs, [[0, 0], [0, (-height) % _STRIDE], [0, (-width) % _STRIDE],
-                             [0, 0]], mode="symmetric")
+        # Mirrored with the edge pixel repeated: up to 3 px here, where reflecting would need
+        # images of 4 px.
+        x = mirror_pad(mirror_pad(inputs, 1, 0, (-height) % _STRIDE), 2, 0, (-width) % _STRIDE)
         x = x / 127.5 - 1.0
         for conv, norm in zip(self.down, self.down_norms):
             x = ops.relu(norm(conv(x)))
