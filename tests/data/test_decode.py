@@ -16,7 +16,7 @@ from PIL import Image, ImageOps
 from tests.data.hostile import EXPECTED_SIZES, EXPECTED_STATUSES
 from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
 from tfimg.data import decode_batch, decode_image
-from tfimg.data.decode import dct_ratio_index, read_uniform_jpegs
+from tfimg.data.decode import dct_ratio_index, decode_resized, read_uniform_jpegs
 from tfimg.data.headers import exif_orientation
 from tfimg.ops import resize
 
@@ -329,6 +329,25 @@ def test_decode_batch_of_twice_the_size_is_the_half_scale_decode():
     np.testing.assert_array_equal(decode_batch(tf.constant([data]), (12, 20))[0], expected)
 
 
+# --- one image at a time ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, mode, antialias, channels", [
+    ((32, 40), "stretch", "auto", 3), ((12, 20), "crop", "auto", 1), ((300, 90), "pad", "auto", 3),
+    ((12, 20), "stretch", True, 3), ((32, 40), "pad", False, 1), ((300, 90), "crop", False, 3)])
+def test_decode_resized_gives_the_pixels_of_decode_batch(hostile_folder, size, mode,
+                                                         antialias, channels):
+    # Every format, the eight orientations, a CMYK JPEG and one large enough for every DCT
+    # ratio; sizes that keep or shrink a little, shrink by 2 and more, and enlarge.
+    contents = [_read(hostile_folder, relative) for relative in GOOD_FILES]
+    contents += [_oriented_jpeg(orientation) for orientation in range(1, 9)]
+    contents.append(_jpeg(np.linspace(0, 255, 240 * 320 * 3).reshape(240, 320, 3) % 97 * 2.6))
+    one = tf.function(lambda data: decode_resized(data, size, channels, mode, antialias),
+                      input_signature=[tf.TensorSpec([], tf.string)])
+    expected = decode_batch(tf.constant(contents), size, channels, mode, antialias)
+    for index, (data, image) in enumerate(zip(contents, expected)):
+        np.testing.assert_array_equal(one(data), image, err_msg=f"item {index}")
+
+
 # --- the fast path for folders of same-size JPEGs ---------------------------------------------
 
 def _jpeg(pixels, **save_options):
@@ -376,6 +395,22 @@ def test_read_uniform_jpegs_fails_for_a_file_it_cannot_take(tmp_path, intruder, 
                                   decode_batch(tf.constant([_jpeg(pixels)]), size))
     with pytest.raises(tf.errors.InvalidArgumentError):
         read_uniform_jpegs(paths, (24, 40), size)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        read_uniform_jpegs(paths[1:], (24, 40), size, one=True)
+
+
+@pytest.mark.parametrize("size", [(24, 40), (12, 20), (10, 10)])
+def test_read_uniform_jpegs_of_one_file_without_a_loop(tmp_path, size):
+    pixels = np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3)
+    paths = _write(tmp_path, [_jpeg(pixels), _jpeg(pixels[::-1])])
+    expected = read_uniform_jpegs(paths, (24, 40), size)
+    for index in range(2):
+        np.testing.assert_array_equal(
+            read_uniform_jpegs(paths[index:index + 1], (24, 40), size, one=True),
+            expected[index:index + 1])
+    for wrong in (paths, paths[:0]):  # exactly one path, or a run-time error
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            read_uniform_jpegs(wrong, (24, 40), size, one=True)
 
 
 # --- the pixel limit --------------------------------------------------------------------------
@@ -396,14 +431,17 @@ import json, pathlib, sys
 sys.path.insert(0, sys.argv[1])
 import tensorflow as tf
 from tfimg.data import build_pipeline, decode_batch, from_directory
+from tfimg.data.decode import decode_resized
 
 root = pathlib.Path(sys.argv[2])
 bad = json.loads(sys.argv[3])
 good = (root / "good" / "rgb.png").read_bytes()
 decode = tf.function(lambda contents: decode_batch(contents, (16, 16)),
                      input_signature=[tf.TensorSpec([None], tf.string)])
+decode_one = tf.function(lambda contents: decode_resized(contents, (16, 16)),
+                         input_signature=[tf.TensorSpec([], tf.string)])
 
-def outcome(contents):
+def outcome(decode, contents):
     try:
         decode(tf.constant(contents))
         return "decoded"
@@ -412,18 +450,20 @@ def outcome(contents):
     except Exception as error:
         return type(error).__name__
 
-result = {"alone": {}, "with_good": {}}
+result = {"alone": {}, "with_good": {}, "one": {}}
 for name in bad:
     data = (root / name).read_bytes()
-    result["alone"][name] = outcome([data])
-    result["with_good"][name] = outcome([good, data])
+    result["alone"][name] = outcome(decode, [data])
+    result["with_good"][name] = outcome(decode, [good, data])
+    result["one"][name] = outcome(decode_one, data)
 
 files = from_directory(root)
-pipeline = build_pipeline(files, image_size=(16, 16), batch_size=5, normalize="none",
-                          chunk_size=64)
-labels = [int(label) for _, batch in pipeline.dataset for label in batch.numpy()]
-result.update(listed=list(files.paths), class_names=list(files.class_names), labels=labels,
-              skipped=pipeline.skipped())
+result.update(listed=list(files.paths), class_names=list(files.class_names))
+for chunk_size in (64, 1):
+    pipeline = build_pipeline(files, image_size=(16, 16), batch_size=5, normalize="none",
+                              chunk_size=chunk_size)
+    labels = [int(label) for _, batch in pipeline.dataset for label in batch.numpy()]
+    result[f"chunks of {chunk_size}"] = dict(labels=labels, skipped=pipeline.skipped())
 print("RESULT " + json.dumps(result))
 """
 
@@ -461,20 +501,24 @@ def hostile_run(hostile_child):
 
 
 @pytest.mark.slow
-def test_every_bad_hostile_file_makes_decode_batch_raise(hostile_run):
+def test_every_bad_hostile_file_makes_decode_batch_and_decode_resized_raise(hostile_run):
     expected = {name: "InvalidArgumentError" for name in BAD_FILES}
     assert hostile_run["alone"] == expected
     assert hostile_run["with_good"] == expected  # One bad file fails its whole batch.
+    assert hostile_run["one"] == expected
 
 
 @pytest.mark.slow
-def test_pipeline_over_the_hostile_folder_loads_the_good_and_skips_the_bad(hostile_run):
+@pytest.mark.parametrize("chunk_size", [64, 1])
+def test_pipeline_over_the_hostile_folder_loads_the_good_and_skips_the_bad(hostile_run,
+                                                                           chunk_size):
     image_named = sorted(path for path in EXPECTED_STATUSES
                          if path.rsplit(".", 1)[-1] in ("jpg", "png", "gif", "bmp", "webp"))
     assert hostile_run["listed"] == image_named  # drawing.svg and notes.txt are not listed.
     assert hostile_run["class_names"] == ["bad", "good"]
-    assert sorted(hostile_run["skipped"]) == sorted(
+    run = hostile_run[f"chunks of {chunk_size}"]
+    assert sorted(run["skipped"]) == sorted(
         path for path in image_named if EXPECTED_STATUSES[path] != "ok")
     # The 12 decodable files: 2 in bad/ (rgb2.jpg, png_named.jpg), 10 in good/.
-    assert len(hostile_run["labels"]) == len(EXPECTED_SIZES) == 12
-    assert sorted(hostile_run["labels"]) == [0] * 2 + [1] * 10
+    assert len(run["labels"]) == len(EXPECTED_SIZES) == 12
+    assert sorted(run["labels"]) == [0] * 2 + [1] * 10

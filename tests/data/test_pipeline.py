@@ -443,7 +443,8 @@ def test_unknown_source_and_empty_files_are_rejected(files):
 def test_chunk_size_follows_the_image_size_unless_given():
     assert PipelineConfig(image_size=32).files_per_chunk == 256
     assert PipelineConfig(image_size=64).files_per_chunk == 64
-    assert PipelineConfig(image_size=224).files_per_chunk == 8
+    assert PipelineConfig(image_size=128).files_per_chunk == 16
+    assert PipelineConfig(image_size=224).files_per_chunk == 1
     # Replacing the size (as build_pipeline's overrides do) picks the chunk for the new size.
     resized = dataclasses.replace(PipelineConfig(image_size=224), image_size=(32, 32))
     assert resized.files_per_chunk == 256

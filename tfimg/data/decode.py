@@ -21,6 +21,7 @@ than decoding a 32x32 JPEG. Every function here is a pure tensor function, safe 
 """
 
 import re
+import typing
 
 import tensorflow as tf
 
@@ -190,6 +191,42 @@ def _decode_one(contents, orientation, group, size, channels, mode, antialias):
     return resize_decoded(image, size, mode, antialias, shrinks)
 
 
+class _Plan(typing.NamedTuple):
+    """How each image of a batch is decoded (int32/bool [n] tensors)."""
+
+    group: object  # index into _GROUPS
+    kind: object  # decoder: JPEG at DCT ratio 1, 2, 4, 8 (0-3), other formats (4), CMYK (5)
+    orientation: object  # EXIF orientation applied after decoding (1 for other formats)
+    resize: object  # 0: none (already of the size), 1: shrinks both axes, 2: enlarges one
+
+
+def _plan(contents, size, channels, mode, antialias, max_pixels):
+    """Checks the headers of tf.string [n] `contents`; returns their `_Plan`."""
+    headers = _check(contents, channels, max_pixels)
+    height, width, orientation, cmyk = (headers.height, headers.width, headers.orientation,
+                                        headers.cmyk)
+    is_jpeg = tf.equal(headers.format_code, JPEG) & ~cmyk
+    transposed = orientation >= 5
+    displayed = (tf.where(transposed, width, height), tf.where(transposed, height, width))
+    ratio_index = tf.where(is_jpeg, dct_ratio_index(*displayed, size, mode), 0)
+    ratio = tf.gather(tf.constant(_DCT_RATIOS, tf.int64), ratio_index)
+    # libjpeg's scaled output is ceil(side / ratio).
+    decoded = [-(-side // ratio) for side in displayed]
+    resized = ~(tf.equal(decoded[0], size[0]) & tf.equal(decoded[1], size[1]))
+    adjusted = resized | (orientation != 1) | (ratio_index > 0)
+    # With antialias="auto", images enlarged on an axis go to the groups appended last.
+    enlarged = (shrink_factor(*displayed, size, mode) < 1 if antialias == "auto" else
+                tf.zeros_like(adjusted))
+    group = tf.where(is_jpeg, tf.where(adjusted, tf.where(enlarged, 8, 1 + ratio_index), 0),
+                     tf.where(cmyk, 7, tf.where(resized, tf.where(enlarged, 9, 6), 5)))
+    return _Plan(
+        group=group,
+        kind=tf.where(cmyk, 5, tf.where(is_jpeg, ratio_index, 4)),
+        orientation=tf.where(is_jpeg | cmyk, orientation, 1),
+        resize=tf.where(cmyk | tf.where(is_jpeg, adjusted, resized), tf.where(enlarged, 2, 1),
+                        0))
+
+
 def decode_batch(contents, size, channels=3, mode="stretch", antialias="auto",
                  max_pixels=DEFAULT_MAX_PIXELS):
     """Decodes and resizes a batch of encoded images of any formats and sizes.
@@ -212,37 +249,49 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias="auto",
     contents = tf.reshape(tf.convert_to_tensor(contents, tf.string), [-1])
     size = tuple(int(s) for s in size)
     spec = tf.TensorSpec([*size, channels], tf.uint8)
-    headers = _check(contents, channels, max_pixels)
-    height, width, orientation, cmyk = (headers.height, headers.width, headers.orientation,
-                                        headers.cmyk)
-    is_jpeg = tf.equal(headers.format_code, JPEG) & ~cmyk
-    transposed = orientation >= 5
-    displayed = (tf.where(transposed, width, height), tf.where(transposed, height, width))
-    ratio_index = tf.where(is_jpeg, dct_ratio_index(*displayed, size, mode), 0)
-    ratio = tf.gather(tf.constant(_DCT_RATIOS, tf.int64), ratio_index)
-    # libjpeg's scaled output is ceil(side / ratio).
-    decoded = [-(-side // ratio) for side in displayed]
-    resized = ~(tf.equal(decoded[0], size[0]) & tf.equal(decoded[1], size[1]))
-    adjusted = resized | (orientation != 1) | (ratio_index > 0)
-    # With antialias="auto", images enlarged on an axis go to the groups appended last.
-    enlarged = (shrink_factor(*displayed, size, mode) < 1 if antialias == "auto" else
-                tf.zeros_like(adjusted))
-    group = tf.where(is_jpeg, tf.where(adjusted, tf.where(enlarged, 8, 1 + ratio_index), 0),
-                     tf.where(cmyk, 7, tf.where(resized, tf.where(enlarged, 9, 6), 5)))
+    plan = _plan(contents, size, channels, mode, antialias, max_pixels)
     groups = _GROUPS if antialias == "auto" else _GROUPS[:8]
-    positions = tf.dynamic_partition(tf.range(tf.size(contents)), group, len(groups))
+    positions = tf.dynamic_partition(tf.range(tf.size(contents)), plan.group, len(groups))
     outputs = []
     for part, decoder_group in zip(positions, groups):
         def decode(item, decoder_group=decoder_group):
             return _decode_one(*item, decoder_group, size, channels, mode, antialias)
-        items = (tf.gather(contents, part), tf.gather(orientation, part))
+        items = (tf.gather(contents, part), tf.gather(plan.orientation, part))
         outputs.append(tf.map_fn(decode, items, fn_output_signature=spec,
                                  parallel_iterations=1))
     images = tf.dynamic_stitch(positions, outputs)
     return tf.ensure_shape(images, [None, *size, channels])
 
 
-def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", antialias="auto"):
+def decode_resized(contents, size, channels=3, mode="stretch", antialias="auto",
+                   max_pixels=DEFAULT_MAX_PIXELS):
+    """`decode_batch` for one image, without its loops: a scalar tf.string -> uint8
+    (height, width, channels), the same pixels.
+
+    Where each call decodes one large image (photos for a 224x224 model), this costs far less
+    to trace and to start than `decode_batch`, whose ten decoder loops each cost milliseconds
+    to set up at every start of a `tf.data` epoch: one choice of decoder, the orientation
+    (branch-free), one choice of resize.
+    """
+    contents = tf.reshape(tf.convert_to_tensor(contents, tf.string), [])
+    size = tuple(int(s) for s in size)
+    plan = _plan(contents[None], size, channels, mode, antialias, max_pixels)
+    image = tf.switch_case(plan.kind[0], [
+        *(lambda ratio=ratio: tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
+                                                dct_method="INTEGER_ACCURATE")
+          for ratio in _DCT_RATIOS),
+        lambda: _decode_other(contents, channels),
+        lambda: _decode_jpeg(contents, 1, channels, 1, cmyk=True)])
+    image = apply_orientation(image, plan.orientation[0])
+    image = tf.switch_case(plan.resize[0], [
+        lambda: image,
+        lambda: resize_decoded(image, size, mode, antialias, shrinks=True),
+        lambda: resize_decoded(image, size, mode, antialias, shrinks=False)])
+    return tf.ensure_shape(image, [*size, channels])
+
+
+def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", antialias="auto",
+                       one=False):
     """Reads and decodes files that are JPEGs of one stored size, in a single loop.
 
     The fast path for folders like CIFAR-10's: `decode_batch` needs the bytes of a whole batch
@@ -255,6 +304,8 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
         paths: tf.string [n] file paths.
         stored_size: (height, width) every file must have, as stored.
         size, channels, mode, antialias: as for `decode_batch`.
+        one: `paths` holds exactly one path, read without a loop (which costs milliseconds to
+            set up at every start of a `tf.data` epoch); other sizes fail at run time.
 
     Returns:
         uint8 [n, height, width, channels], the same pixels as `decode_batch` gives.
@@ -286,9 +337,13 @@ def read_uniform_jpegs(paths, stored_size, size, channels=3, mode="stretch", ant
             image = resize_decoded(image, size, mode, antialias, shrinks)
         return tf.ensure_shape(image, [*size, channels]), tf.strings.substr(contents, 0, 64)
 
-    images, heads = tf.map_fn(
-        read_and_decode, tf.reshape(paths, [-1]), parallel_iterations=1,
-        fn_output_signature=(tf.TensorSpec([*size, channels], tf.uint8), tf.string))
+    if one:
+        image, head = read_and_decode(tf.reshape(paths, []))
+        images, heads = image[None], head[None]
+    else:
+        images, heads = tf.map_fn(
+            read_and_decode, tf.reshape(paths, [-1]), parallel_iterations=1,
+            fn_output_signature=(tf.TensorSpec([*size, channels], tf.uint8), tf.string))
     with tf.control_dependencies([_assert(plain_jpeg_heads(heads),
                                           "not a JPEG, or a JPEG with an EXIF segment")]):
         return tf.identity(images)

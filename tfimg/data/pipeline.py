@@ -4,12 +4,14 @@
               -> augment -> normalize -> prefetch
 
 Speed: a `tf.data` function call costs tens of microseconds on a small VM, more than decoding
-a 32x32 JPEG, so images are decoded in chunks (one call runs `tf.map_fn` over `chunk_size` files)
-and normalisation runs on whole batches. When a few files sampled from the list are JPEGs of
-one size (CIFAR-10, a resized photo corpus), chunks are read and decoded in one loop
-(`read_uniform_jpegs`); otherwise headers are parsed per chunk and images decoded by group
-(`decode_batch`). Map parallelism is set to the cores available, since tf.data's autotuning
-often leaves a short first epoch on one core of a 2-core machine.
+a 32x32 JPEG, so small images are decoded in chunks (one call runs `tf.map_fn` over `chunk_size`
+files); large ones (photos for a 224x224 model) one file per call, without loops, whose set-up
+at every epoch's start would cost more than the calls they save. When a few files sampled from
+the list are JPEGs of one size (CIFAR-10, a resized photo corpus), files are read and decoded in
+one step (`read_uniform_jpegs`); otherwise headers are parsed and images decoded by group
+(`decode_batch`, or `decode_resized` for one file). Map parallelism is set to the cores
+available, since tf.data's autotuning often leaves a short first epoch on one core of a 2-core
+machine.
 
 Robustness: a file that fails to decode is retried alone and, if it fails again, skipped,
 counted and named (`tfimg.data.robust`); `Pipeline.skipped()` returns the skipped files.
@@ -21,7 +23,7 @@ import math
 import tensorflow as tf
 from PIL import Image
 
-from tfimg.data.decode import luma, read_uniform_jpegs, resize_decoded
+from tfimg.data.decode import decode_resized, luma, read_uniform_jpegs, resize_decoded
 from tfimg.data.files import ImageFiles
 from tfimg.data.memory_cache import MemoryCache
 from tfimg.data.preprocessing import Preprocessing
@@ -51,8 +53,10 @@ class PipelineConfig:
             e.g. `keras.layers.RandomFlip()`, `keras.layers.RandAugment(value_range=(0, 255))`.
         drop_remainder: drop a last partial batch.
         chunk_size: files decoded per `tf.data` call; None picks about 256k output pixels per
-            chunk (256 for 32x32 images, 8 for 224x224), enough to amortise the per-call cost
-            while keeping every core busy on a small folder of photos.
+            chunk (256 for 32x32 images, 16 for 128x128), enough to amortise the per-call
+            cost, and one file per call from about 180x180 up (224x224 photos), where the
+            decode outweighs the call and a chunk's loops would cost more to start every
+            epoch than they save.
         deterministic: deliver chunks in order, so that a seeded shuffle is reproducible;
             False lets a slow chunk be overtaken (a little faster, order varies).
     """
@@ -98,12 +102,22 @@ class PipelineConfig:
         """`chunk_size`, or the size picked for `image_size` when it is None."""
         if self.chunk_size is not None:
             return self.chunk_size
-        return max(8, min(256, 262144 // (self.image_size[0] * self.image_size[1])))
+        files = 262144 // (self.image_size[0] * self.image_size[1])
+        return 1 if files < 8 else min(256, files)
 
 
-def decode_config(contents, config):
-    """tf.string [n] encoded images -> uint8 [n, height, width, channels] as `config` asks."""
-    return config.preprocessing.decode(contents)
+def decode_config(contents, config, one=False):
+    """tf.string [n] encoded images -> uint8 [n, height, width, channels] as `config` asks.
+
+    `one`: `contents` holds exactly one image, decoded without `decode_batch`'s loops (other
+    sizes fail at run time).
+    """
+    if not one:
+        return config.preprocessing.decode(contents)
+    preprocessing = config.preprocessing
+    return decode_resized(tf.reshape(contents, []), preprocessing.image_size,
+                          preprocessing.channels, preprocessing.resize_mode,
+                          preprocessing.antialias, preprocessing.max_pixels)[None]
 
 
 def read_files(paths):
@@ -167,6 +181,7 @@ def _decode_files(files, config):
     paths = tf.constant(files.full_paths())
     labels = tf.constant(files.labels, tf.int32)
     stored_size = _uniform_jpeg_size(files, config)
+    one = config.files_per_chunk == 1
 
     def decode_general(paths):
         return decode_config(read_files(paths), config)
@@ -174,10 +189,13 @@ def _decode_files(files, config):
     def decode_chunk(indices):
         chunk_paths = tf.gather(paths, indices)
         if stored_size is None:
-            images = decode_general(chunk_paths)
+            contents = (tf.io.read_file(tf.reshape(chunk_paths, [])) if one else
+                        read_files(chunk_paths))
+            images = decode_config(contents, config, one)
         else:
             images = read_uniform_jpegs(chunk_paths, stored_size, config.image_size,
-                                        config.channels, config.resize_mode, config.antialias)
+                                        config.channels, config.resize_mode, config.antialias,
+                                        one)
         return indices, images, tf.gather(labels, indices)
 
     def retry_items(indices):
@@ -199,7 +217,7 @@ def _decode_records(source, config):
 
     def decode_chunk(indices, record):
         contents, labels = record
-        return indices, decode_general(contents), labels
+        return indices, decode_config(contents, config, config.files_per_chunk == 1), labels
 
     def retry_items(indices):
         wanted = set(indices.tolist())

@@ -132,7 +132,8 @@ def robust_decode(chunks, decode_chunk, tracker, retry_items, decode_general, co
     retry = _Retry(decode_general, retry_items, tracker, image_shape)
 
     def start(_):
-        # An empty chunk, made after the marks are cleared; it decodes to nothing.
+        # An empty chunk, made after the marks are cleared. It decodes to nothing, or fails
+        # in a decoder of exactly one file and is dropped like a failed chunk.
         with tf.control_dependencies([tracker.reset()]):
             return tf.nest.map_structure(
                 lambda spec: tf.zeros([0] + [size or 0 for size in spec.shape[1:]], spec.dtype),
