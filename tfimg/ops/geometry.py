@@ -69,7 +69,8 @@ def resize(image, size, mode="stretch", antialias=True, method="bilinear"):
         raise ValueError(f"Expected an image of rank 3 or 4, received shape={image.shape}")
     if method not in ("bilinear", "area"):
         raise ValueError(f"Expected method in ('bilinear', 'area'), received method={method!r}")
-    image = tf.cast(image, tf.float32)
+    if image.dtype != tf.uint8:  # TensorFlow's resizes read uint8 as is, without a float copy
+        image = tf.cast(image, tf.float32)
     if mode == "stretch":
         return tf.image.resize(image, target, method, antialias=antialias)
     if mode == "pad":
@@ -83,8 +84,9 @@ def resize(image, size, mode="stretch", antialias=True, method="bilinear"):
 def apply_orientation(image, orientation):
     """Turns a decoded image the way a photo viewer shows it, given its EXIF orientation.
 
-    Branch-free (a transpose and a reverse with tensor arguments), so it is cheap inside
-    `tf.map_fn` and `tf.data`, where a `tf.cond` costs more than decoding a small image.
+    Branch-free (a transpose and a strided slice with tensor arguments), so it is cheap inside
+    `tf.map_fn` and `tf.data`, where a `tf.cond` costs more than decoding a small image; for
+    orientation 1 both pass the image through without a copy (`tf.reverse` would copy it).
     Orientations 5-8 transpose first; then 3, 4, 7, 8 flip rows and 2, 3, 6, 7 flip columns.
 
     Args:
@@ -101,5 +103,8 @@ def apply_orientation(image, orientation):
     orientation = tf.where((orientation >= 1) & (orientation <= 8), orientation, 1)
     perm = tf.where(orientation >= 5, tf.constant([1, 0, 2]), tf.constant([0, 1, 2]))
     within = (orientation - 1) % 4  # 0: none, 1: columns, 2: both, 3: rows
-    flips = tf.stack([within >= 2, (within == 1) | (within == 2)])
-    return tf.reverse(tf.transpose(image, perm), tf.boolean_mask(tf.constant([0, 1]), flips))
+    rows = tf.where(within >= 2, -1, 1)
+    columns = tf.where((within == 1) | (within == 2), -1, 1)
+    turned = tf.transpose(image, perm)[::rows, ::columns]
+    turned.set_shape([None, None, image.shape[-1]])
+    return turned
