@@ -16,7 +16,8 @@ from PIL import Image, ImageOps
 from tests.data.hostile import EXPECTED_SIZES, EXPECTED_STATUSES
 from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
 from tfimg.data import decode_batch, decode_image
-from tfimg.data.decode import dct_ratio_index, decode_resized, read_uniform_jpegs
+from tfimg.data.decode import (dct_ratio_index, decode_resized, read_jpeg,
+                               read_uniform_jpegs)
 from tfimg.data.headers import exif_orientation
 from tfimg.ops import resize
 
@@ -334,18 +335,26 @@ def test_decode_batch_of_twice_the_size_is_the_half_scale_decode():
 @pytest.mark.parametrize("size, mode, antialias, channels", [
     ((32, 40), "stretch", "auto", 3), ((12, 20), "crop", "auto", 1), ((300, 90), "pad", "auto", 3),
     ((12, 20), "stretch", True, 3), ((32, 40), "pad", False, 1), ((300, 90), "crop", False, 3)])
-def test_decode_resized_gives_the_pixels_of_decode_batch(hostile_folder, size, mode,
-                                                         antialias, channels):
+def test_decode_resized_and_read_jpeg_give_the_pixels_of_decode_batch(
+        hostile_folder, tmp_path, size, mode, antialias, channels):
     # Every format, the eight orientations, a CMYK JPEG and one large enough for every DCT
-    # ratio; sizes that keep or shrink a little, shrink by 2 and more, and enlarge.
+    # ratio; sizes that keep or shrink a little, shrink by 2 and more, and enlarge. The JPEGs
+    # again from files, through read_jpeg.
     contents = [_read(hostile_folder, relative) for relative in GOOD_FILES]
-    contents += [_oriented_jpeg(orientation) for orientation in range(1, 9)]
+    contents += [_oriented_jpeg(orientation, layout=layout) for orientation in range(1, 9)
+                 for layout in ("jfif", "exif")]
     contents.append(_jpeg(np.linspace(0, 255, 240 * 320 * 3).reshape(240, 320, 3) % 97 * 2.6))
     one = tf.function(lambda data: decode_resized(data, size, channels, mode, antialias),
                       input_signature=[tf.TensorSpec([], tf.string)])
+    jpeg = tf.function(lambda path: read_jpeg(path, size, channels, mode, antialias),
+                       input_signature=[tf.TensorSpec([1], tf.string)])
     expected = decode_batch(tf.constant(contents), size, channels, mode, antialias)
+    paths = _write(tmp_path, contents)
     for index, (data, image) in enumerate(zip(contents, expected)):
         np.testing.assert_array_equal(one(data), image, err_msg=f"item {index}")
+        if data.startswith(b"\xff\xd8"):
+            np.testing.assert_array_equal(jpeg(paths[index:index + 1]), image,
+                                          err_msg=f"JPEG item {index}")
 
 
 # --- the fast path for folders of same-size JPEGs ---------------------------------------------
@@ -431,7 +440,7 @@ import json, pathlib, sys
 sys.path.insert(0, sys.argv[1])
 import tensorflow as tf
 from tfimg.data import build_pipeline, decode_batch, from_directory
-from tfimg.data.decode import decode_resized
+from tfimg.data.decode import decode_resized, read_jpeg
 
 root = pathlib.Path(sys.argv[2])
 bad = json.loads(sys.argv[3])
@@ -440,6 +449,8 @@ decode = tf.function(lambda contents: decode_batch(contents, (16, 16)),
                      input_signature=[tf.TensorSpec([None], tf.string)])
 decode_one = tf.function(lambda contents: decode_resized(contents, (16, 16)),
                          input_signature=[tf.TensorSpec([], tf.string)])
+read_one = tf.function(lambda path: read_jpeg(path, (16, 16)),
+                       input_signature=[tf.TensorSpec([1], tf.string)])
 
 def outcome(decode, contents):
     try:
@@ -450,12 +461,13 @@ def outcome(decode, contents):
     except Exception as error:
         return type(error).__name__
 
-result = {"alone": {}, "with_good": {}, "one": {}}
+result = {"alone": {}, "with_good": {}, "one": {}, "jpeg": {}}
 for name in bad:
     data = (root / name).read_bytes()
     result["alone"][name] = outcome(decode, [data])
     result["with_good"][name] = outcome(decode, [good, data])
     result["one"][name] = outcome(decode_one, data)
+    result["jpeg"][name] = outcome(read_one, [str(root / name)])
 
 files = from_directory(root)
 result.update(listed=list(files.paths), class_names=list(files.class_names))
@@ -501,11 +513,12 @@ def hostile_run(hostile_child):
 
 
 @pytest.mark.slow
-def test_every_bad_hostile_file_makes_decode_batch_and_decode_resized_raise(hostile_run):
+def test_every_bad_hostile_file_makes_every_decoder_raise(hostile_run):
     expected = {name: "InvalidArgumentError" for name in BAD_FILES}
     assert hostile_run["alone"] == expected
     assert hostile_run["with_good"] == expected  # One bad file fails its whole batch.
     assert hostile_run["one"] == expected
+    assert hostile_run["jpeg"] == expected
 
 
 @pytest.mark.slow

@@ -19,7 +19,9 @@ from PIL import Image
 from tests.tolerances import assert_close_to_reference, assert_same_program
 from tfimg.data import (PipelineConfig, build_pipeline, decode_batch, from_directory,
                         from_manifest, from_tfds, from_tfrecords, write_tfrecords)
+from tfimg.data import pipeline as pipeline_module
 from tfimg.data import tfds_source
+from tfimg.data.decode import read_jpeg
 from tfimg.ops import resize
 
 BATCH_SIZE = 16
@@ -286,6 +288,42 @@ def test_a_folder_of_same_size_jpegs_with_intruders_loads_them_all(cifar_folder,
     assert pipeline.skipped() == []
     contents = [open(path, "rb").read() for path in files.full_paths()]
     expected = decode_batch(tf.constant(contents), (32, 32)).numpy()
+    np.testing.assert_array_equal(images, expected.astype(np.float32))
+
+
+def test_a_folder_of_jpegs_of_many_sizes_one_file_per_call(cifar_folder, tmp_path, monkeypatch):
+    # JPEGs of many sizes (smaller and larger than asked, turned, grey, CMYK) take read_jpeg;
+    # a PNG among them fails it and is decoded by the general decoder; the broken files are
+    # skipped. Every image is decode_batch's.
+    root = tmp_path / "jpegs" / "a"
+    root.mkdir(parents=True)
+    with Image.open(next((cifar_folder / "bird").iterdir())) as image:
+        pixels = Image.fromarray(np.asarray(image))
+    made = {"a_wide.jpg": (pixels.resize((96, 40)), {}),
+            "b_small.jpg": (pixels.resize((20, 30)), {}),
+            "c_turned.jpg": (pixels.resize((64, 48)), {"exif": _exif(6)}),
+            "d_flipped.jpg": (pixels.resize((50, 80)), {"exif": _exif(3)}),
+            "e_gray.jpg": (pixels.convert("L").resize((70, 70)), {}),
+            "f_cmyk.jpg": (pixels.convert("CMYK").resize((60, 45)), {}),
+            "g_large.jpg": (pixels.resize((400, 300)), {}),
+            "h_exact.jpg": (pixels.resize((24, 24)), {})}
+    for name, (image, options) in made.items():
+        image.save(root / name, "JPEG", quality=90, **options)
+    pixels.resize((50, 30)).save(root / "y_image.png", "PNG")
+    (root / "z_truncated.jpg").write_bytes((root / "g_large.jpg").read_bytes()[:400])
+    (root / "z_text.jpg").write_bytes(b"not an image")
+    traced = []
+    monkeypatch.setattr(pipeline_module, "read_jpeg",
+                        lambda *args: traced.append(args) or read_jpeg(*args))
+    files = from_directory(tmp_path / "jpegs")
+    pipeline = build_pipeline(files, image_size=(24, 24), batch_size=4, normalize="none",
+                              chunk_size=1)
+    images, _, _ = _epoch(pipeline)
+    assert traced  # the JPEG reader, not the general decoder
+    assert sorted(pipeline.skipped()) == ["a/z_text.jpg", "a/z_truncated.jpg"]
+    good = [path for path in files.full_paths() if "/z_" not in path]
+    contents = [open(path, "rb").read() for path in good]
+    expected = decode_batch(tf.constant(contents), (24, 24)).numpy()
     np.testing.assert_array_equal(images, expected.astype(np.float32))
 
 

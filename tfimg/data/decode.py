@@ -26,7 +26,7 @@ import typing
 import tensorflow as tf
 
 from tfimg.formats import DEFAULT_MAX_PIXELS
-from tfimg.data.headers import JPEG, UNKNOWN, parse_headers, plain_jpeg_heads
+from tfimg.data.headers import JPEG, UNKNOWN, jpeg_headers, parse_headers, plain_jpeg_heads
 from tfimg.ops.geometry import apply_orientation, resize
 
 _DCT_RATIOS = (1, 2, 4, 8)
@@ -200,9 +200,8 @@ class _Plan(typing.NamedTuple):
     resize: object  # 0: none (already of the size), 1: shrinks both axes, 2: enlarges one
 
 
-def _plan(contents, size, channels, mode, antialias, max_pixels):
-    """Checks the headers of tf.string [n] `contents`; returns their `_Plan`."""
-    headers = _check(contents, channels, max_pixels)
+def _plan(headers, size, mode, antialias):
+    """The `_Plan` of images with checked `Headers` (format, size, orientation, CMYK)."""
     height, width, orientation, cmyk = (headers.height, headers.width, headers.orientation,
                                         headers.cmyk)
     is_jpeg = tf.equal(headers.format_code, JPEG) & ~cmyk
@@ -249,7 +248,7 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias="auto",
     contents = tf.reshape(tf.convert_to_tensor(contents, tf.string), [-1])
     size = tuple(int(s) for s in size)
     spec = tf.TensorSpec([*size, channels], tf.uint8)
-    plan = _plan(contents, size, channels, mode, antialias, max_pixels)
+    plan = _plan(_check(contents, channels, max_pixels), size, mode, antialias)
     groups = _GROUPS if antialias == "auto" else _GROUPS[:8]
     positions = tf.dynamic_partition(tf.range(tf.size(contents)), plan.group, len(groups))
     outputs = []
@@ -274,8 +273,35 @@ def decode_resized(contents, size, channels=3, mode="stretch", antialias="auto",
     (branch-free), one choice of resize.
     """
     contents = tf.reshape(tf.convert_to_tensor(contents, tf.string), [])
+    headers = _check(contents[None], channels, max_pixels)
+    return _decode_planned(contents, _plan(headers, size, mode, antialias), size, channels,
+                           mode, antialias)
+
+
+def read_jpeg(path, size, channels=3, mode="stretch", antialias="auto",
+              max_pixels=DEFAULT_MAX_PIXELS):
+    """Reads one JPEG file and gives `decode_batch`'s pixels for it, with a fraction of the
+    graph: the size comes from libjpeg's header reader (`tf.io.extract_jpeg_shape`) instead
+    of `parse_headers`' general parser, whose segment walk and other formats cost more to
+    trace and to start every epoch than decoding a few photos.
+
+    For folders of JPEGs of many sizes. Fails at run time on anything but a JPEG (the input
+    pipeline then retries the file with `decode_batch`) and on pixel counts over `max_pixels`.
+    """
+    contents = tf.io.read_file(tf.reshape(path, []))
+    stored = tf.io.extract_jpeg_shape(contents, tf.int64)
+    within = _assert(stored[0] * stored[1] <= max_pixels,
+                     f"declared pixel count over {max_pixels}")
+    with tf.control_dependencies([within]):  # before any pixel is decoded
+        headers = jpeg_headers(contents, tf.identity(stored)[None])
+    return _decode_planned(contents, _plan(headers, size, mode, antialias), size, channels,
+                           mode, antialias)
+
+
+def _decode_planned(contents, plan, size, channels, mode, antialias):
+    """One image (a scalar tf.string) with its `_Plan` of one -> uint8 (height, width,
+    channels)."""
     size = tuple(int(s) for s in size)
-    plan = _plan(contents[None], size, channels, mode, antialias, max_pixels)
     image = tf.switch_case(plan.kind[0], [
         *(lambda ratio=ratio: tf.io.decode_jpeg(contents, channels=channels, ratio=ratio,
                                                 dct_method="INTEGER_ACCURATE")

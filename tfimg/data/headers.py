@@ -256,3 +256,22 @@ def plain_jpeg_heads(heads):
             & tf.equal(tf.strings.substr(segment, 4, 6), b"Exif\0\0"))
     soi = tf.equal(tf.strings.substr(padded, 0, 3), b"\xff\xd8\xff")
     return soi & ~exif & (position + 10 <= size)
+
+
+def jpeg_headers(contents, shape):
+    """`Headers` of JPEG bytes whose frame was read by libjpeg (`tf.io.extract_jpeg_shape`).
+
+    Args:
+        contents: tf.string [n] JPEG bytes.
+        shape: int [n, 3] (height, width, components) of each.
+
+    Returns:
+        `Headers` with `found` and `animated_webp` None; the orientation is read without a
+        `tf.cond` (cheaper for one image, where the branch would skip nothing).
+    """
+    contents = tf.reshape(contents, [-1])
+    shape = tf.cast(shape, tf.int64)
+    has_exif, segment = _exif_segment(contents, _header(contents))
+    return Headers(tf.fill(tf.shape(contents), JPEG), shape[:, 0], shape[:, 1], None,
+                   tf.equal(shape[:, 2], 4), None, has_exif,
+                   _exif_orientation(contents, has_exif, segment))

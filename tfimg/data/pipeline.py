@@ -8,10 +8,11 @@ a 32x32 JPEG, so small images are decoded in chunks (one call runs `tf.map_fn` o
 files); large ones (photos for a 224x224 model) one file per call, without loops, whose set-up
 at every epoch's start would cost more than the calls they save. When a few files sampled from
 the list are JPEGs of one size (CIFAR-10, a resized photo corpus), files are read and decoded in
-one step (`read_uniform_jpegs`); otherwise headers are parsed and images decoded by group
-(`decode_batch`, or `decode_resized` for one file). Map parallelism is set to the cores
-available, since tf.data's autotuning often leaves a short first epoch on one core of a 2-core
-machine.
+one step (`read_uniform_jpegs`); JPEGs of many sizes, one file per call, take `read_jpeg`
+(libjpeg's header reader instead of the general parser); otherwise headers are parsed and
+images decoded by group (`decode_batch`, or `decode_resized` for one file). Map parallelism is
+set to the cores available, since tf.data's autotuning often leaves a short first epoch on one
+core of a 2-core machine.
 
 Robustness: a file that fails to decode is retried alone and, if it fails again, skipped,
 counted and named (`tfimg.data.robust`); `Pipeline.skipped()` returns the skipped files.
@@ -23,7 +24,8 @@ import math
 import tensorflow as tf
 from PIL import Image
 
-from tfimg.data.decode import decode_resized, luma, read_uniform_jpegs, resize_decoded
+from tfimg.data.decode import (decode_resized, luma, read_jpeg, read_uniform_jpegs,
+                               resize_decoded)
 from tfimg.data.files import ImageFiles
 from tfimg.data.memory_cache import MemoryCache
 from tfimg.data.preprocessing import Preprocessing
@@ -156,46 +158,54 @@ class Pipeline:
         return [self._tracker.name(index) for index in self._tracker.skipped]
 
 
-def _uniform_jpeg_size(files, config, sample_size=8):
-    """The stored (height, width) of a folder of same-size JPEGs that `read_uniform_jpegs`
-    takes, judged by PIL from a few files spread over the list; None when they differ, or
-    cannot be read (the general decoder is used then). The fast path checks every file
-    again, so a wrong guess costs speed, not pixels."""
-    sizes = set()
+def _sample_jpegs(files, config, sample_size=8):
+    """What PIL makes of a few files spread over the list: (all JPEGs, their stored (height,
+    width) when they are JPEGs of one size without EXIF segments, else None).
+
+    Folders of same-size JPEGs take `read_uniform_jpegs`, and, one file per call, other
+    folders of JPEGs take `read_jpeg`; any other folder the general decoder. The fast paths
+    check every file again, so a wrong guess costs speed, not pixels.
+    """
+    sizes, plain = set(), True
     for path in files.full_paths()[::max(1, len(files) // sample_size)][:sample_size]:
         try:
             with Image.open(path) as image:
-                plain = image.format == "JPEG" and image.mode in ("RGB", "L")
-                if not plain or "exif" in image.info:
-                    return None
+                if image.format != "JPEG":
+                    return False, None
+                plain = plain and image.mode in ("RGB", "L") and "exif" not in image.info
                 sizes.add(image.size)
         except (OSError, ValueError, Image.DecompressionBombError):
-            return None
-    if len(sizes) != 1:
-        return None
+            return False, None
+    if not plain or len(sizes) != 1:
+        return True, None
     width, height = sizes.pop()
-    return (height, width) if height * width <= config.max_pixels else None
+    return True, (height, width) if height * width <= config.max_pixels else None
 
 
 def _decode_files(files, config):
     paths = tf.constant(files.full_paths())
     labels = tf.constant(files.labels, tf.int32)
-    stored_size = _uniform_jpeg_size(files, config)
+    jpegs, stored_size = _sample_jpegs(files, config)
     one = config.files_per_chunk == 1
+    settings = config.preprocessing
 
     def decode_general(paths):
         return decode_config(read_files(paths), config)
 
     def decode_chunk(indices):
         chunk_paths = tf.gather(paths, indices)
-        if stored_size is None:
-            contents = (tf.io.read_file(tf.reshape(chunk_paths, [])) if one else
-                        read_files(chunk_paths))
-            images = decode_config(contents, config, one)
+        if stored_size is not None:
+            images = read_uniform_jpegs(chunk_paths, stored_size, settings.image_size,
+                                        settings.channels, settings.resize_mode,
+                                        settings.antialias, one)
+        elif jpegs and one:
+            images = read_jpeg(chunk_paths, settings.image_size, settings.channels,
+                               settings.resize_mode, settings.antialias,
+                               settings.max_pixels)[None]
+        elif one:
+            images = decode_config(tf.io.read_file(tf.reshape(chunk_paths, [])), config, one)
         else:
-            images = read_uniform_jpegs(chunk_paths, stored_size, config.image_size,
-                                        config.channels, config.resize_mode, config.antialias,
-                                        one)
+            images = decode_general(chunk_paths)
         return indices, images, tf.gather(labels, indices)
 
     def retry_items(indices):
