@@ -325,6 +325,12 @@ def test_a_folder_of_jpegs_of_many_sizes_one_file_per_call(cifar_folder, tmp_pat
     contents = [open(path, "rb").read() for path in good]
     expected = decode_batch(tf.constant(contents), (24, 24)).numpy()
     np.testing.assert_array_equal(images, expected.astype(np.float32))
+    # The same files as TFRecords: one image per call through decode_resized.
+    write_tfrecords(files, tmp_path / "records", "jpegs", "train", num_shards=1)
+    records = build_pipeline(from_tfrecords(tmp_path / "records", "jpegs", "train"),
+                             image_size=(24, 24), batch_size=4, normalize="none", chunk_size=1)
+    np.testing.assert_array_equal(_epoch(records)[0], images)
+    assert records.skipped() == ["record 9", "record 10"]
 
 
 def _exif(orientation):
