@@ -4,7 +4,9 @@ filter a model decodes with at serving time."""
 import json
 
 import pytest
+import tensorflow as tf
 
+from tests.tolerances import assert_same_program
 from tfimg.data import Preprocessing, PipelineConfig
 
 LEGACY_METADATA = {"image_size": [32, 32], "channels": 3, "normalize": "standardize",
@@ -40,3 +42,15 @@ def test_model_folders_from_before_auto_keep_the_antialiased_filter():
 def test_antialias_other_than_true_false_or_auto_is_rejected(antialias):
     with pytest.raises(ValueError, match=f"antialias in .* received {antialias!r}"):
         Preprocessing(antialias=antialias)
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"image_size": (40, 24), "channels": 1, "resize_mode": "crop", "normalize": "symmetric"},
+    {"image_size": (64, 64), "resize_mode": "pad", "antialias": True, "normalize": "caffe"}])
+def test_the_one_image_decoder_gives_the_batch_decoders_inputs(hostile_folder, settings):
+    preprocessing = Preprocessing(**settings)
+    decoder = preprocessing.decoder()
+    contents = [path.read_bytes() for path in sorted(hostile_folder.glob("good/*"))]
+    expected = preprocessing(tf.constant(contents)).numpy()
+    for data, image in zip(contents, expected):
+        assert_same_program(decoder(tf.constant(data))[0], image)

@@ -16,7 +16,7 @@ import stat
 
 import tensorflow as tf
 
-from tfimg.data.decode import ANTIALIAS, decode_batch, decode_error_reason
+from tfimg.data.decode import ANTIALIAS, decode_batch, decode_error_reason, decode_resized
 from tfimg.data.scan import scan_bytes
 from tfimg.formats import DEFAULT_MAX_PIXELS
 from tfimg.ops.geometry import RESIZE_MODES
@@ -92,9 +92,13 @@ class Preprocessing:
 
     def decoder(self):
         """`self` on one image's bytes (a scalar tf.string) as a `tf.function` traced once:
-        float32 [1, height, width, channels]."""
-        return tf.function(lambda contents: self(contents[None]),
-                           input_signature=[tf.TensorSpec([], tf.string)])
+        float32 [1, height, width, channels]. The same pixels as `decode`, without its
+        per-format loops (`decode_resized`)."""
+        def decode(contents):
+            image = decode_resized(contents, self.image_size, self.channels, self.resize_mode,
+                                   self.antialias, self.max_pixels)
+            return self.normalize_images(image[None])
+        return tf.function(decode, input_signature=[tf.TensorSpec([], tf.string)])
 
     def to_json(self):
         """The settings as JSON values, as stored under "preprocessing" in a model folder."""
