@@ -8,6 +8,7 @@ not a few hundred per file. Nothing here decodes pixels. Pure tensor functions, 
 
 import collections
 
+import numpy as np
 import tensorflow as tf
 
 JPEG, PNG, GIF, BMP, WEBP, UNKNOWN = range(6)
@@ -48,70 +49,95 @@ def _header(contents):
     return tf.cast(_bytes_at(contents, 0, _HEADER_BYTES), tf.int64)
 
 
-def _field(head, offset, length, little_endian=True):
-    """int64 [n]: unsigned integer of `length` bytes at `offset` of a header matrix."""
-    columns = head[:, offset:offset + length]
-    weights = [256 ** i for i in range(length)]
-    return tf.reduce_sum(columns * tf.constant(weights if little_endian else weights[::-1],
-                                               tf.int64), axis=-1)
+# Signatures and header fields are read for every format at once, each family with one
+# comparison or one product against a constant table: a few graph nodes instead of a slice,
+# a constant and a reduction per signature or field, which a `tf.data` function pays in
+# tracing at every build and in graph optimisation at every epoch's start.
+_SIGNATURES = {  # name: (offset, bytes)
+    "soi": (0, b"\xff\xd8"), "jpeg": (0, b"\xff\xd8\xff"), "png": (0, b"\x89PNG\r\n\x1a\n"),
+    "gif": (0, b"GIF8"), "bmp": (0, b"BM"), "riff": (0, b"RIFF"), "webp": (8, b"WEBP"),
+    "vp8x": (12, b"VP8X"), "vp8l": (12, b"VP8L"),
+}
+_FIELDS = {  # name: (offset, length, little endian)
+    "png_height": (20, 4, False), "png_width": (16, 4, False),
+    "gif_height": (8, 2, True), "gif_width": (6, 2, True),
+    "bmp_height": (22, 4, True), "bmp_width": (18, 4, True),
+    "vp8x_height": (27, 3, True), "vp8x_width": (24, 3, True),
+    "vp8l_bits": (21, 4, True), "vp8_height": (28, 2, True), "vp8_width": (26, 2, True),
+    "first_marker": (2, 2, False), "app0_length": (4, 2, False),
+}
 
 
-def _head_matches(head, offset, magic):
-    expected = tf.constant(list(magic), tf.int64)
-    return tf.reduce_all(tf.equal(head[:, offset:offset + len(magic)], expected), axis=-1)
+def _signatures(head):
+    """name of `_SIGNATURES` -> bool [n]: the header holds those bytes at that offset."""
+    expected = np.zeros([len(_SIGNATURES), _HEADER_BYTES], np.int64)
+    compared = np.zeros([len(_SIGNATURES), _HEADER_BYTES], bool)
+    for row, (offset, magic) in enumerate(_SIGNATURES.values()):
+        expected[row, offset:offset + len(magic)] = list(magic)
+        compared[row, offset:offset + len(magic)] = True
+    found = tf.reduce_all(tf.equal(head[:, None, :], expected) | ~compared, axis=-1)
+    return dict(zip(_SIGNATURES, tf.unstack(found, len(_SIGNATURES), axis=-1)))
 
 
-def _format_code(head):
+def _fields(head):
+    """name of `_FIELDS` -> int64 [n]: the unsigned integer at that place of the header."""
+    weights = np.zeros([_HEADER_BYTES, len(_FIELDS)], np.int64)
+    for column, (offset, length, little_endian) in enumerate(_FIELDS.values()):
+        for index in range(length):
+            weights[offset + index, column] = 256 ** (index if little_endian
+                                                      else length - 1 - index)
+    values = tf.linalg.matmul(head, weights)
+    return dict(zip(_FIELDS, tf.unstack(values, len(_FIELDS), axis=-1)))
+
+
+def _format_code(signatures):
     checks = tf.stack([
-        _head_matches(head, 0, b"\xff\xd8\xff"),
-        _head_matches(head, 0, b"\x89PNG\r\n\x1a\n"),
-        _head_matches(head, 0, b"GIF8"),
-        _head_matches(head, 0, b"BM"),
-        _head_matches(head, 0, b"RIFF") & _head_matches(head, 8, b"WEBP"),
-        tf.ones_like(head[:, 0], tf.bool),
+        signatures["jpeg"], signatures["png"], signatures["gif"], signatures["bmp"],
+        signatures["riff"] & signatures["webp"], tf.ones_like(signatures["jpeg"]),
     ], axis=-1)
     return tf.cast(tf.argmax(tf.cast(checks, tf.int32), axis=-1), tf.int32)
 
 
 def image_format(contents):
     """int32 [n]: JPEG, PNG, GIF, BMP, WEBP or UNKNOWN (module constants) for each string."""
-    return _format_code(_header(tf.reshape(contents, [-1])))
+    return _format_code(_signatures(_header(tf.reshape(contents, [-1]))))
 
 
-def _is_animated_webp(head):
-    return (_head_matches(head, 0, b"RIFF") & _head_matches(head, 8, b"WEBP")
-            & _head_matches(head, 12, b"VP8X") & tf.not_equal(head[:, 20] // 2 % 2, 0))
+def _is_animated_webp(head, signatures):
+    return (signatures["riff"] & signatures["webp"] & signatures["vp8x"]
+            & tf.not_equal(head[:, 20] // 2 % 2, 0))
 
 
 def is_animated_webp(contents):
     """bool [n]: extended WebP with the animation flag (TensorFlow cannot decode these)."""
-    return _is_animated_webp(_header(tf.reshape(contents, [-1])))
+    head = _header(tf.reshape(contents, [-1]))
+    return _is_animated_webp(head, _signatures(head))
 
 
-def _header_size(head, format_code):
+def _header_size(fields, signatures, format_code):
     """(height, width) int64 [n] from PNG, GIF, BMP and WebP headers (0 for other formats)."""
-    bmp_height = _field(head, 22, 4)
+    bmp_height = fields["bmp_height"]
     bmp_height = tf.where(bmp_height >= 2 ** 31, 2 ** 32 - bmp_height, bmp_height)  # top-down
-    bits = _field(head, 21, 4)
-    extended, lossless = _head_matches(head, 12, b"VP8X"), _head_matches(head, 12, b"VP8L")
+    bits = fields["vp8l_bits"]
+    extended, lossless = signatures["vp8x"], signatures["vp8l"]
     webp = [  # VP8X (extended), VP8L (lossless), VP8 (lossy)
-        (_field(head, 27, 3) + 1, _field(head, 24, 3) + 1),
+        (fields["vp8x_height"] + 1, fields["vp8x_width"] + 1),
         (bits // 16384 % 16384 + 1, bits % 16384 + 1),
-        (_field(head, 28, 2) % 16384, _field(head, 26, 2) % 16384),
+        (fields["vp8_height"] % 16384, fields["vp8_width"] % 16384),
     ]
-    sizes = {
-        PNG: (_field(head, 20, 4, False), _field(head, 16, 4, False)),
-        GIF: (_field(head, 8, 2), _field(head, 6, 2)),
-        BMP: (bmp_height, _field(head, 18, 4)),
-        WEBP: tuple(tf.where(extended, webp[0][i], tf.where(lossless, webp[1][i], webp[2][i]))
-                    for i in range(2)),
-    }
-    height = tf.zeros_like(head[:, 0])
-    width = tf.zeros_like(head[:, 0])
-    for code, (h, w) in sizes.items():
-        height = tf.where(tf.equal(format_code, code), h, height)
-        width = tf.where(tf.equal(format_code, code), w, width)
-    return height, width
+    none = tf.zeros_like(bits)
+    by_format = [  # indexed by format code: JPEG, PNG, GIF, BMP, WEBP, UNKNOWN
+        (none, none),
+        (fields["png_height"], fields["png_width"]),
+        (fields["gif_height"], fields["gif_width"]),
+        (bmp_height, fields["bmp_width"]),
+        tuple(tf.where(extended, webp[0][i], tf.where(lossless, webp[1][i], webp[2][i]))
+              for i in range(2)),
+        (none, none),
+    ]
+    return tuple(tf.gather(tf.stack([sizes[axis] for sizes in by_format], axis=-1), format_code,
+                           batch_dims=1)
+                 for axis in range(2))
 
 
 def _jpeg_size(contents):
@@ -149,10 +175,10 @@ def _jpeg_size(contents):
     return frame[:, 0] * 256 + frame[:, 1], frame[:, 2] * 256 + frame[:, 3], found, frame[:, 4]
 
 
-def _declared_size(contents, head, format_code):
+def _declared_size(contents, fields, signatures, format_code):
     """(height, width, found, cmyk) [n]; `cmyk` marks 4-component (CMYK/YCCK) JPEGs."""
     is_jpeg = tf.equal(format_code, JPEG)
-    height, width = _header_size(head, format_code)
+    height, width = _header_size(fields, signatures, format_code)
     jpeg_height, jpeg_width, jpeg_found, components = _jpeg_size(contents)
     found = tf.where(is_jpeg, jpeg_found, format_code < UNKNOWN)
     return (tf.where(is_jpeg, jpeg_height, height), tf.where(is_jpeg, jpeg_width, width), found,
@@ -166,18 +192,18 @@ def declared_size(contents):
     """
     contents = tf.reshape(contents, [-1])
     head = _header(contents)
-    return _declared_size(contents, head, _format_code(head))[:3]
+    signatures = _signatures(head)
+    return _declared_size(contents, _fields(head), signatures, _format_code(signatures))[:3]
 
 
-def _exif_segment(contents, head):
+def _exif_segment(contents, fields, signatures):
     """(has_exif, position) [n]: an APP1 "Exif" segment right after SOI or after JFIF APP0,
     where cameras and editors write it."""
-    first = _field(head, 2, 2, False)
-    position = tf.where(tf.equal(first, 0xFFE0), 4 + _field(head, 4, 2, False), 2)
+    position = tf.where(tf.equal(fields["first_marker"], 0xFFE0), 4 + fields["app0_length"], 2)
     segment = tf.cast(_bytes_at(contents, position, 10), tf.int64)
     expected = tf.constant([0xFF, 0xE1, 0, 0, *b"Exif\0\0"], tf.int64)
     mask = tf.constant([1, 1, 0, 0, 1, 1, 1, 1, 1, 1], tf.int64)
-    has_exif = _head_matches(head, 0, b"\xff\xd8") & tf.reduce_all(
+    has_exif = signatures["soi"] & tf.reduce_all(
         tf.equal(segment * mask, expected), axis=-1)
     return has_exif, position
 
@@ -202,7 +228,8 @@ def _exif_orientation(contents, has_exif, segment):
 def exif_orientation(contents):
     """int32 [n]: the EXIF Orientation (1-8) of JPEG bytes; 1 when absent or damaged."""
     contents = tf.reshape(contents, [-1])
-    has_exif, segment = _exif_segment(contents, _header(contents))
+    head = _header(contents)
+    has_exif, segment = _exif_segment(contents, _fields(head), _signatures(head))
     return tf.cond(tf.reduce_any(has_exif),
                    lambda: _exif_orientation(contents, has_exif, segment),
                    lambda: tf.ones_like(has_exif, tf.int32))
@@ -223,15 +250,16 @@ def parse_headers(contents):
     """Parses the headers of tf.string [n] encoded images into `Headers`."""
     contents = tf.reshape(contents, [-1])
     head = _header(contents)
-    format_code = _format_code(head)
-    height, width, found, cmyk = _declared_size(contents, head, format_code)
-    has_exif, segment = _exif_segment(contents, head)
+    signatures, fields = _signatures(head), _fields(head)
+    format_code = _format_code(signatures)
+    height, width, found, cmyk = _declared_size(contents, fields, signatures, format_code)
+    has_exif, segment = _exif_segment(contents, fields, signatures)
     has_exif = has_exif & tf.equal(format_code, JPEG)
     orientation = tf.cond(tf.reduce_any(has_exif),
                           lambda: _exif_orientation(contents, has_exif, segment),
                           lambda: tf.ones_like(has_exif, tf.int32))
-    return Headers(format_code, height, width, found, cmyk, _is_animated_webp(head), has_exif,
-                   orientation)
+    return Headers(format_code, height, width, found, cmyk, _is_animated_webp(head, signatures),
+                   has_exif, orientation)
 
 
 def plain_jpeg_heads(heads):
@@ -271,7 +299,8 @@ def jpeg_headers(contents, shape):
     """
     contents = tf.reshape(contents, [-1])
     shape = tf.cast(shape, tf.int64)
-    has_exif, segment = _exif_segment(contents, _header(contents))
+    head = _header(contents)
+    has_exif, segment = _exif_segment(contents, _fields(head), _signatures(head))
     return Headers(tf.fill(tf.shape(contents), JPEG), shape[:, 0], shape[:, 1], None,
                    tf.equal(shape[:, 2], 4), None, has_exif,
                    _exif_orientation(contents, has_exif, segment))
