@@ -26,21 +26,6 @@ def _bytes_at(contents, position, length):
     return tf.reshape(tf.io.decode_raw(padded, tf.uint8), [-1, length])
 
 
-def _unsigned(contents, position, length, little_endian):
-    """int64 [n]: unsigned integers of `length` bytes; `little_endian` is a bool [n] or scalar."""
-    digits = tf.cast(_bytes_at(contents, position, length), tf.int64)
-    weights = tf.constant([256 ** i for i in range(length)], tf.int64)
-    little = tf.reduce_sum(digits * weights, axis=-1)
-    big = tf.reduce_sum(digits * weights[::-1], axis=-1)
-    return tf.where(little_endian, little, big)
-
-
-def _matches(contents, position, magic):
-    """bool [n]: the bytes at `position` equal `magic`."""
-    found = _bytes_at(contents, position, len(magic))
-    return tf.reduce_all(tf.equal(found, tf.constant(list(magic), tf.uint8)), axis=-1)
-
-
 _HEADER_BYTES = 32
 
 
@@ -209,18 +194,26 @@ def _exif_segment(contents, fields, signatures):
 
 
 def _exif_orientation(contents, has_exif, segment):
-    """Reads tag 0x0112 of IFD0 in either byte order; 1 where absent or damaged."""
+    """Reads tag 0x0112 of IFD0 in either byte order; 1 where absent or damaged.
+
+    Two reads: the TIFF header (byte order, IFD0 offset), then IFD0's entry count and its
+    first `_MAX_EXIF_ENTRIES` entries.
+    """
     tiff = segment + 10
-    little = _matches(contents, tiff, b"II")
-    ifd = tiff + tf.minimum(_unsigned(contents, tiff + 4, 4, little), 2 ** 30)
-    count = tf.minimum(_unsigned(contents, ifd, 2, little), _MAX_EXIF_ENTRIES)
-    raw = tf.reshape(tf.cast(_bytes_at(contents, ifd + 2, 12 * _MAX_EXIF_ENTRIES), tf.int32),
-                     [-1, _MAX_EXIF_ENTRIES, 12])
+    header = _bytes_at(contents, tiff, 8)
+    little = tf.reduce_all(tf.equal(header[:, :2], tf.constant(list(b"II"), tf.uint8)), -1)
+    offset = tf.cast(header[:, 4:8], tf.int64)
+    offset = tf.where(little, tf.reduce_sum(offset * [1, 256, 256 ** 2, 256 ** 3], -1),
+                      tf.reduce_sum(offset * [256 ** 3, 256 ** 2, 256, 1], -1))
+    ifd = tf.cast(_bytes_at(contents, tiff + tf.minimum(offset, 2 ** 30),
+                            2 + 12 * _MAX_EXIF_ENTRIES), tf.int32)
     little = little[:, None]
+    count = tf.where(little[:, 0], ifd[:, 0] + 256 * ifd[:, 1], 256 * ifd[:, 0] + ifd[:, 1])
+    raw = tf.reshape(ifd[:, 2:], [-1, _MAX_EXIF_ENTRIES, 12])
     tags = tf.where(little, raw[..., 0] + 256 * raw[..., 1], 256 * raw[..., 0] + raw[..., 1])
     values = tf.where(little, raw[..., 8] + 256 * raw[..., 9], 256 * raw[..., 8] + raw[..., 9])
     found = tf.equal(tags, _EXIF_ORIENTATION_TAG) & (
-        tf.range(_MAX_EXIF_ENTRIES, dtype=tf.int64)[None, :] < count[:, None])
+        tf.range(_MAX_EXIF_ENTRIES)[None, :] < tf.minimum(count, _MAX_EXIF_ENTRIES)[:, None])
     value = tf.reduce_max(tf.where(found, values, 0), axis=-1)
     return tf.where(has_exif & (value >= 1) & (value <= 8), value, 1)
 
