@@ -24,8 +24,7 @@ import math
 import tensorflow as tf
 from PIL import Image
 
-from tfimg.data.decode import (decode_resized, luma, read_jpeg, read_uniform_jpegs,
-                               resize_decoded)
+from tfimg.data.decode import luma, read_jpeg, read_uniform_jpegs, resize_decoded
 from tfimg.data.files import ImageFiles
 from tfimg.data.memory_cache import MemoryCache
 from tfimg.data.preprocessing import Preprocessing
@@ -116,10 +115,7 @@ def decode_config(contents, config, one=False):
     """
     if not one:
         return config.preprocessing.decode(contents)
-    preprocessing = config.preprocessing
-    return decode_resized(tf.reshape(contents, []), preprocessing.image_size,
-                          preprocessing.channels, preprocessing.resize_mode,
-                          preprocessing.antialias, preprocessing.max_pixels)[None]
+    return config.preprocessing.decode_one(tf.reshape(contents, []))[None]
 
 
 def read_files(paths):
@@ -203,7 +199,7 @@ def _decode_files(files, config):
                                settings.resize_mode, settings.antialias,
                                settings.max_pixels)[None]
         elif one:
-            images = decode_config(tf.io.read_file(tf.reshape(chunk_paths, [])), config, one)
+            images = settings.decode_one(tf.io.read_file(tf.reshape(chunk_paths, [])))[None]
         else:
             images = decode_general(chunk_paths)
         return indices, images, tf.gather(labels, indices)

@@ -82,6 +82,12 @@ class Preprocessing:
         return decode_batch(image_bytes, self.image_size, self.channels, self.resize_mode,
                             self.antialias, self.max_pixels)
 
+    def decode_one(self, contents):
+        """`decode` for one image (a scalar tf.string) -> uint8 (height, width, channels): the
+        same pixels, without `decode_batch`'s per-format loops (`decode_resized`)."""
+        return decode_resized(contents, self.image_size, self.channels, self.resize_mode,
+                              self.antialias, self.max_pixels)
+
     def normalize_images(self, images):
         """[0, 255] images (rank 3 or 4, any real dtype) -> float32 model inputs."""
         return normalize(images, self.normalize)
@@ -92,12 +98,9 @@ class Preprocessing:
 
     def decoder(self):
         """`self` on one image's bytes (a scalar tf.string) as a `tf.function` traced once:
-        float32 [1, height, width, channels]. The same pixels as `decode`, without its
-        per-format loops (`decode_resized`)."""
+        float32 [1, height, width, channels], decoded by `decode_one`."""
         def decode(contents):
-            image = decode_resized(contents, self.image_size, self.channels, self.resize_mode,
-                                   self.antialias, self.max_pixels)
-            return self.normalize_images(image[None])
+            return self.normalize_images(self.decode_one(contents)[None])
         return tf.function(decode, input_signature=[tf.TensorSpec([], tf.string)])
 
     def to_json(self):
