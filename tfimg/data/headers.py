@@ -53,25 +53,40 @@ _FIELDS = {  # name: (offset, length, little endian)
 }
 
 
-def _signatures(head):
-    """name of `_SIGNATURES` -> bool [n]: the header holds those bytes at that offset."""
+def _signature_table():
+    """(expected bytes, compared) int64/bool [signatures, 32] for `_signatures`."""
     expected = np.zeros([len(_SIGNATURES), _HEADER_BYTES], np.int64)
     compared = np.zeros([len(_SIGNATURES), _HEADER_BYTES], bool)
     for row, (offset, magic) in enumerate(_SIGNATURES.values()):
         expected[row, offset:offset + len(magic)] = list(magic)
         compared[row, offset:offset + len(magic)] = True
-    found = tf.reduce_all(tf.equal(head[:, None, :], expected) | ~compared, axis=-1)
-    return dict(zip(_SIGNATURES, tf.unstack(found, len(_SIGNATURES), axis=-1)))
+    return expected, compared
 
 
-def _fields(head):
-    """name of `_FIELDS` -> int64 [n]: the unsigned integer at that place of the header."""
+def _field_weights():
+    """int64 [32, fields]: byte weights that turn a header into every `_FIELDS` value."""
     weights = np.zeros([_HEADER_BYTES, len(_FIELDS)], np.int64)
     for column, (offset, length, little_endian) in enumerate(_FIELDS.values()):
         for index in range(length):
             weights[offset + index, column] = 256 ** (index if little_endian
                                                       else length - 1 - index)
-    values = tf.linalg.matmul(head, weights)
+    return weights
+
+
+_SIGNATURE_BYTES, _SIGNATURE_COMPARED = _signature_table()
+_FIELD_WEIGHTS = _field_weights()
+
+
+def _signatures(head):
+    """name of `_SIGNATURES` -> bool [n]: the header holds those bytes at that offset."""
+    found = tf.reduce_all(tf.equal(head[:, None, :], _SIGNATURE_BYTES) | ~_SIGNATURE_COMPARED,
+                          axis=-1)
+    return dict(zip(_SIGNATURES, tf.unstack(found, len(_SIGNATURES), axis=-1)))
+
+
+def _fields(head):
+    """name of `_FIELDS` -> int64 [n]: the unsigned integer at that place of the header."""
+    values = tf.linalg.matmul(head, _FIELD_WEIGHTS)
     return dict(zip(_FIELDS, tf.unstack(values, len(_FIELDS), axis=-1)))
 
 
@@ -207,9 +222,9 @@ def _exif_orientation(contents, has_exif, segment):
                       tf.reduce_sum(offset * [256 ** 3, 256 ** 2, 256, 1], -1))
     ifd = tf.cast(_bytes_at(contents, tiff + tf.minimum(offset, 2 ** 30),
                             2 + 12 * _MAX_EXIF_ENTRIES), tf.int32)
-    little = little[:, None]
-    count = tf.where(little[:, 0], ifd[:, 0] + 256 * ifd[:, 1], 256 * ifd[:, 0] + ifd[:, 1])
+    count = tf.where(little, ifd[:, 0] + 256 * ifd[:, 1], 256 * ifd[:, 0] + ifd[:, 1])
     raw = tf.reshape(ifd[:, 2:], [-1, _MAX_EXIF_ENTRIES, 12])
+    little = little[:, None]
     tags = tf.where(little, raw[..., 0] + 256 * raw[..., 1], 256 * raw[..., 0] + raw[..., 1])
     values = tf.where(little, raw[..., 8] + 256 * raw[..., 9], 256 * raw[..., 8] + raw[..., 9])
     found = tf.equal(tags, _EXIF_ORIENTATION_TAG) & (
