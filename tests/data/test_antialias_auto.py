@@ -8,7 +8,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from tests.data.test_decode import MIXED, _expected_batch_item, _jpeg, _read, _to_uint8
+from tests.data.samples import jpeg_bytes
+from tests.data.test_decode import MIXED, _expected_batch_item, _read, _to_uint8
 from tests.tolerances import UINT8_ATOL, psnr
 from tfimg.data import decode_batch
 from tfimg.ops import resize
@@ -53,7 +54,7 @@ def test_antialias_auto_decides_per_file_in_one_batch(hostile_folder):
 
 
 def test_antialias_auto_in_graph_and_dataset_equals_eager():
-    contents = tf.constant([_png(_noise(48, 64)), _jpeg(_noise(400, 300))])
+    contents = tf.constant([_png(_noise(48, 64)), jpeg_bytes(_noise(400, 300))])
 
     def decode(batch):
         return decode_batch(batch, (32, 40), antialias="auto")

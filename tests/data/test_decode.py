@@ -14,15 +14,14 @@ import tensorflow as tf
 from PIL import Image, ImageOps
 
 from tests.data.hostile import EXPECTED_SIZES, EXPECTED_STATUSES
+from tests.data.samples import EXIF_ORIENTATION, jpeg_bytes, oriented_jpeg
 from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
 from tfimg.data import decode_batch, decode_image
-from tfimg.data.decode import (dct_ratio_index, decode_resized, read_jpeg,
-                               read_uniform_jpegs)
+from tfimg.data.decode import dct_ratio_index
 from tfimg.data.headers import exif_orientation
 from tfimg.ops import resize
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXIF_ORIENTATION = 0x0112
 GOOD_FILES = sorted(EXPECTED_SIZES)
 BAD_FILES = sorted(path for path, status in EXPECTED_STATUSES.items() if status != "ok")
 JPEG_FILES = ("good/rgb.jpg", "good/rotated.jpg", "good/cmyk.jpg", "bad/rgb2.jpg")
@@ -152,49 +151,13 @@ def test_decode_rejects_channels_other_than_1_or_3(hostile_folder):
 
 # --- EXIF orientation -------------------------------------------------------------------------
 
-def _exif_payload(orientation, byte_order):
-    """APP1 payload: "Exif\\0\\0", a TIFF header in `byte_order` (b"II" little-endian, b"MM"
-    big-endian) and IFD0 holding Make, Orientation and ResolutionUnit, as cameras write it."""
-    endian = "<" if byte_order == b"II" else ">"
-    entries = [
-        (0x010F, 2, 4, b"Cam\0"),  # Make, ASCII, 4 bytes stored inline.
-        (EXIF_ORIENTATION, 3, 1, struct.pack(endian + "HH", orientation, 0)),  # SHORT.
-        (0x0128, 3, 1, struct.pack(endian + "HH", 2, 0)),  # ResolutionUnit: inches.
-    ]
-    ifd = struct.pack(endian + "H", len(entries))
-    for tag, kind, count, value in entries:
-        ifd += struct.pack(endian + "HHI", tag, kind, count) + value
-    ifd += struct.pack(endian + "I", 0)  # No next IFD.
-    return b"Exif\0\0" + byte_order + struct.pack(endian + "HI", 42, 8) + ifd
-
-
-def _oriented_jpeg(orientation, byte_order=b"MM", layout="jfif"):
-    """A 24x40 (stored) JPEG with an EXIF orientation.
-
-    layout "jfif": SOI, APP0 (JFIF), APP1 (Exif), as Pillow writes it; "exif": SOI, APP1, as
-    cameras write it (the APP0 segment removed).
-    """
-    rows = np.linspace(0, 200, 24)[:, None, None]
-    columns = np.linspace(0, 50, 40)[None, :, None]
-    pixels = (rows + columns + np.array([0, 30, 60])) % 256
-    buffer = io.BytesIO()
-    Image.fromarray(pixels.astype(np.uint8)).save(
-        buffer, "JPEG", quality=95, exif=_exif_payload(orientation, byte_order))
-    data = buffer.getvalue()
-    if layout == "exif":
-        assert data[2:4] == b"\xff\xe0"
-        data = data[:2] + data[4 + int.from_bytes(data[4:6], "big"):]
-        assert data[2:4] == b"\xff\xe1"
-    return data
-
-
 EXIF_CASES = [(orientation, byte_order, layout) for orientation in range(1, 9)
               for byte_order in (b"MM", b"II") for layout in ("jfif", "exif")]
 
 
 @pytest.mark.parametrize("orientation, byte_order, layout", EXIF_CASES)
 def test_decode_image_turns_jpegs_by_exif_orientation(orientation, byte_order, layout):
-    data = _oriented_jpeg(orientation, byte_order, layout)
+    data = oriented_jpeg(orientation, byte_order, layout)
     with Image.open(io.BytesIO(data)) as image:  # The hand-built EXIF reads back in PIL.
         assert image.getexif()[EXIF_ORIENTATION] == orientation
     actual = _decode(data)
@@ -205,7 +168,7 @@ def test_decode_image_turns_jpegs_by_exif_orientation(orientation, byte_order, l
 
 
 def test_exif_orientation_reads_a_batch_of_layouts_and_byte_orders(hostile_folder):
-    contents = [_oriented_jpeg(*case) for case in EXIF_CASES]
+    contents = [oriented_jpeg(*case) for case in EXIF_CASES]
     plain = io.BytesIO()
     Image.new("RGB", (8, 8)).save(plain, "JPEG")
     contents += [plain.getvalue(), _read(hostile_folder, "good/rgb.png"), b"", b"not an image"]
@@ -214,7 +177,7 @@ def test_exif_orientation_reads_a_batch_of_layouts_and_byte_orders(hostile_folde
 
 
 def test_exif_orientation_of_a_damaged_segment_is_1():
-    data = bytearray(_oriented_jpeg(6, b"II", "exif"))
+    data = bytearray(oriented_jpeg(6, b"II", "exif"))
     position = data.index(b"II*\0")
     data[position + 4:position + 8] = struct.pack("<I", 2 ** 31)  # IFD0 far past the end.
     assert int(exif_orientation(tf.constant([bytes(data)]))[0]) == 1
@@ -222,7 +185,7 @@ def test_exif_orientation_of_a_damaged_segment_is_1():
 
 def test_decode_batch_turns_and_resizes_oriented_jpegs():
     # Orientations 5-8 show 40x24 and are resized to 24x40; 1-4 pass through turned only.
-    contents = [_oriented_jpeg(orientation, b"II") for orientation in range(1, 9)]
+    contents = [oriented_jpeg(orientation, b"II") for orientation in range(1, 9)]
     actual = decode_batch(tf.constant(contents), (24, 40)).numpy()
     for orientation, data, image in zip(range(1, 9), contents, actual):
         np.testing.assert_array_equal(image, _expected_batch_item(data, (24, 40)),
@@ -325,101 +288,9 @@ def test_dct_path_with_exif_rotation_uses_the_shown_size(photos):
 
 def test_decode_batch_of_twice_the_size_is_the_half_scale_decode():
     # 24x40 to 12x20: the 1/2 scale decode has the size asked for, and no resize follows.
-    data = _jpeg(np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3))
+    data = jpeg_bytes(np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3))
     expected = tf.io.decode_jpeg(data, channels=3, ratio=2, dct_method="INTEGER_ACCURATE")
     np.testing.assert_array_equal(decode_batch(tf.constant([data]), (12, 20))[0], expected)
-
-
-# --- one image at a time ------------------------------------------------------------------------
-
-@pytest.mark.parametrize("size, mode, antialias, channels", [
-    ((32, 40), "stretch", "auto", 3), ((12, 20), "crop", "auto", 1), ((300, 90), "pad", "auto", 3),
-    ((12, 20), "stretch", True, 3), ((32, 40), "pad", False, 1), ((300, 90), "crop", False, 3)])
-def test_decode_resized_and_read_jpeg_give_the_pixels_of_decode_batch(
-        hostile_folder, tmp_path, size, mode, antialias, channels):
-    # Every format, the eight orientations, a CMYK JPEG and one large enough for every DCT
-    # ratio; sizes that keep or shrink a little, shrink by 2 and more, and enlarge. The JPEGs
-    # again from files, through read_jpeg.
-    contents = [_read(hostile_folder, relative) for relative in GOOD_FILES]
-    contents += [_oriented_jpeg(orientation, layout=layout) for orientation in range(1, 9)
-                 for layout in ("jfif", "exif")]
-    contents.append(_jpeg(np.linspace(0, 255, 240 * 320 * 3).reshape(240, 320, 3) % 97 * 2.6))
-    one = tf.function(lambda data: decode_resized(data, size, channels, mode, antialias),
-                      input_signature=[tf.TensorSpec([], tf.string)])
-    jpeg = tf.function(lambda path: read_jpeg(path, size, channels, mode, antialias),
-                       input_signature=[tf.TensorSpec([1], tf.string)])
-    expected = decode_batch(tf.constant(contents), size, channels, mode, antialias)
-    paths = _write(tmp_path, contents)
-    for index, (data, image) in enumerate(zip(contents, expected)):
-        np.testing.assert_array_equal(one(data), image, err_msg=f"item {index}")
-        if data.startswith(b"\xff\xd8"):
-            np.testing.assert_array_equal(jpeg(paths[index:index + 1]), image,
-                                          err_msg=f"JPEG item {index}")
-
-
-# --- the fast path for folders of same-size JPEGs ---------------------------------------------
-
-def _jpeg(pixels, **save_options):
-    buffer = io.BytesIO()
-    Image.fromarray(np.asarray(pixels, np.uint8)).save(buffer, "JPEG", quality=90, **save_options)
-    return buffer.getvalue()
-
-
-def _write(folder, contents):
-    """Writes each bytes object to `folder/NN.img`; returns the paths as a tf.string [n]."""
-    paths = []
-    for number, data in enumerate(contents):
-        path = folder / f"{number:02d}.img"
-        path.write_bytes(data)
-        paths.append(str(path))
-    return tf.constant(paths)
-
-
-@pytest.mark.parametrize("stored, size, mode", [((32, 32), (32, 32), "stretch"),
-                                                ((240, 320), (224, 224), "crop"),
-                                                ((240, 320), (100, 60), "pad"),
-                                                ((240, 320), (300, 200), "stretch")])
-@pytest.mark.parametrize("antialias", ["auto", True])
-def test_read_uniform_jpegs_gives_the_pixels_of_decode_batch(photos, tmp_path, stored, size,
-                                                             mode, antialias):
-    contents = [_jpeg(Image.fromarray(pixels).resize(stored[::-1])) for _, _, pixels in photos]
-    contents.append(_jpeg(np.asarray(Image.fromarray(photos[0][2]).resize(stored[::-1]))[..., 0]))
-    paths = _write(tmp_path, contents)
-    for channels in (3, 1):
-        actual = read_uniform_jpegs(paths, stored, size, channels, mode, antialias)
-        expected = decode_batch(tf.constant(contents), size, channels, mode, antialias)
-        np.testing.assert_array_equal(actual, expected)
-
-
-@pytest.mark.parametrize("intruder", ["other size", "exif", "png", "not an image"])
-@pytest.mark.parametrize("size", [(24, 40), (12, 20)])
-def test_read_uniform_jpegs_fails_for_a_file_it_cannot_take(tmp_path, intruder, size):
-    pixels = np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3)
-    png = io.BytesIO()
-    Image.fromarray(pixels.astype(np.uint8)).save(png, "PNG")
-    contents = {"other size": _jpeg(pixels[:, :32]), "exif": _oriented_jpeg(1),
-                "png": png.getvalue(), "not an image": b"<html></html>"}[intruder]
-    paths = _write(tmp_path, [_jpeg(pixels), contents])
-    np.testing.assert_array_equal(read_uniform_jpegs(paths[:1], (24, 40), size),
-                                  decode_batch(tf.constant([_jpeg(pixels)]), size))
-    with pytest.raises(tf.errors.InvalidArgumentError):
-        read_uniform_jpegs(paths, (24, 40), size)
-    with pytest.raises(tf.errors.InvalidArgumentError):
-        read_uniform_jpegs(paths[1:], (24, 40), size, one=True)
-
-
-@pytest.mark.parametrize("size", [(24, 40), (12, 20), (10, 10)])
-def test_read_uniform_jpegs_of_one_file_without_a_loop(tmp_path, size):
-    pixels = np.linspace(0, 255, 24 * 40 * 3).reshape(24, 40, 3)
-    paths = _write(tmp_path, [_jpeg(pixels), _jpeg(pixels[::-1])])
-    expected = read_uniform_jpegs(paths, (24, 40), size)
-    for index in range(2):
-        np.testing.assert_array_equal(
-            read_uniform_jpegs(paths[index:index + 1], (24, 40), size, one=True),
-            expected[index:index + 1])
-    for wrong in (paths, paths[:0]):  # exactly one path, or a run-time error
-        with pytest.raises(tf.errors.InvalidArgumentError):
-            read_uniform_jpegs(wrong, (24, 40), size, one=True)
 
 
 # --- the pixel limit --------------------------------------------------------------------------

@@ -13,29 +13,16 @@ import time
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from PIL import Image
 
+from tests.data.samples import epoch
 from tests.tolerances import assert_close_to_reference, assert_same_program
-from tfimg.data import (PipelineConfig, build_pipeline, decode_batch, from_directory,
+from tfimg.data import (PipelineConfig, build_pipeline, from_directory,
                         from_manifest, from_tfds, from_tfrecords, write_tfrecords)
-from tfimg.data import pipeline as pipeline_module
 from tfimg.data import tfds_source
-from tfimg.data.decode import read_jpeg
 from tfimg.ops import resize
 
 BATCH_SIZE = 16
-
-
-def _epoch(pipeline):
-    """(float32 images [n, ...], int32 labels [n], batch sizes) of one pass over the dataset."""
-    images, labels, sizes = [], [], []
-    for batch_images, batch_labels in pipeline.dataset:
-        assert batch_images.dtype == tf.float32 and batch_labels.dtype == tf.int32
-        images.append(batch_images.numpy())
-        labels.append(batch_labels.numpy())
-        sizes.append(len(batch_labels))
-    return np.concatenate(images), np.concatenate(labels), sizes
 
 
 def _content_order(images):
@@ -70,7 +57,7 @@ def directory_run(files):
     """(pipeline, images, labels, batch sizes): class folders, no shuffle, normalize "none"."""
     pipeline = build_pipeline(files, image_size=(32, 32), batch_size=BATCH_SIZE,
                               normalize="none")
-    return (pipeline, *_epoch(pipeline))
+    return (pipeline, *epoch(pipeline))
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -102,7 +89,7 @@ def test_manifest_and_tfrecords_give_the_same_images_and_labels(files, directory
     for name, source in sources.items():
         pipeline = build_pipeline(source, image_size=(32, 32), batch_size=BATCH_SIZE,
                                   normalize="none")
-        source_images, source_labels, _ = _epoch(pipeline)
+        source_images, source_labels, _ = epoch(pipeline)
         np.testing.assert_array_equal(source_images, images, err_msg=name)
         np.testing.assert_array_equal(source_labels, labels, err_msg=name)
         assert pipeline.class_names == files.class_names, name
@@ -112,7 +99,7 @@ def test_manifest_and_tfrecords_give_the_same_images_and_labels(files, directory
 def test_standardized_pipeline_matches_pil_and_numpy(files, reference):
     pipeline = build_pipeline(files, image_size=(32, 32), batch_size=BATCH_SIZE,
                               normalize="standardize")
-    images, labels, _ = _epoch(pipeline)
+    images, labels, _ = epoch(pipeline)
     pixels = reference.astype(np.float64)
     mean = pixels.mean(axis=(1, 2, 3), keepdims=True)
     deviation = np.maximum(pixels.std(axis=(1, 2, 3), keepdims=True), 1 / np.sqrt(32 * 32 * 3))
@@ -124,8 +111,8 @@ def test_chunks_normalised_as_decoded_equal_batches_normalised_at_the_end(files)
     # Without a cache or augmentation, chunks are standardised as soon as they are decoded;
     # through the memory cache, whole batches are, after it. Per image, the same program.
     settings = dict(image_size=(32, 32), batch_size=BATCH_SIZE, normalize="standardize")
-    by_chunk, chunk_labels, sizes = _epoch(build_pipeline(files, **settings))
-    by_batch, batch_labels, _ = _epoch(build_pipeline(files, cache="memory", **settings))
+    by_chunk, chunk_labels, sizes = epoch(build_pipeline(files, **settings))
+    by_batch, batch_labels, _ = epoch(build_pipeline(files, cache="memory", **settings))
     assert sizes == [16, 16, 16, 12]
     assert_same_program(by_chunk, by_batch)
     np.testing.assert_array_equal(chunk_labels, batch_labels)
@@ -141,9 +128,9 @@ def test_shuffle_with_a_seed_is_reproducible_and_reshuffles_each_epoch(files, di
     config = PipelineConfig(image_size=(32, 32), batch_size=BATCH_SIZE, normalize="none",
                             shuffle=True, seed=7, chunk_size=8, deterministic=True)
     first = build_pipeline(files, config)
-    epoch_1, labels_1, _ = _epoch(first)
-    epoch_2, labels_2, _ = _epoch(first)
-    again, labels_again, _ = _epoch(build_pipeline(files, config))
+    epoch_1, labels_1, _ = epoch(first)
+    epoch_2, labels_2, _ = epoch(first)
+    again, labels_again, _ = epoch(build_pipeline(files, config))
     np.testing.assert_array_equal(again, epoch_1)
     np.testing.assert_array_equal(labels_again, labels_1)
     assert not np.array_equal(epoch_1, epoch_2)
@@ -160,7 +147,7 @@ def test_memory_cache_gives_the_same_images_every_epoch(files, reference):
     # Also checks normalize="symmetric": x / 127.5 - 1, in [-1, 1].
     pipeline = build_pipeline(files, image_size=(32, 32), batch_size=BATCH_SIZE,
                               normalize="symmetric", cache="memory", shuffle=True, seed=3)
-    epochs = [_epoch(pipeline) for _ in range(2)]
+    epochs = [epoch(pipeline) for _ in range(2)]
     expected = reference.astype(np.float32) / 127.5 - 1
     for images, labels, _ in epochs:
         assert images.min() >= -1.0 and images.max() <= 1.0
@@ -178,12 +165,12 @@ def test_file_cache_is_written_and_read_back(files, reference, tmp_path):
     prefix.parent.mkdir()
     pipeline = build_pipeline(files, image_size=(32, 32), batch_size=BATCH_SIZE,
                               normalize="unit", cache=str(prefix))
-    first, labels, _ = _epoch(pipeline)
+    first, labels, _ = epoch(pipeline)
     assert any(name.startswith("decoded") and name.endswith(".index")
                for name in os.listdir(prefix.parent))
     assert_close_to_reference(first, reference / 255.0)
     assert first.min() >= 0.0 and first.max() <= 1.0
-    second, second_labels, _ = _epoch(pipeline)
+    second, second_labels, _ = epoch(pipeline)
     np.testing.assert_array_equal(second, first)
     np.testing.assert_array_equal(second_labels, labels)
 
@@ -195,7 +182,7 @@ def test_augment_with_random_flip_flips_some_images_and_keeps_shapes(files, refe
     pipeline = build_pipeline(files, image_size=(32, 32), batch_size=BATCH_SIZE,
                               normalize="caffe", training=True,
                               augment=(keras.layers.RandomFlip("horizontal", seed=1),))
-    images, labels, sizes = _epoch(pipeline)
+    images, labels, sizes = epoch(pipeline)
     assert images.shape == (60, 32, 32, 3) and sizes == [16, 16, 16, 12]
     np.testing.assert_array_equal(labels, files.labels)
     plain = keras.applications.resnet50.preprocess_input(reference.astype(np.float32))
@@ -211,7 +198,7 @@ def test_grayscale_pipeline_with_crop(files):
     # to 24x40. Same uint8 luma in, same resize op: exact.
     pipeline = build_pipeline(files, image_size=(24, 40), batch_size=BATCH_SIZE,
                               normalize="none", channels=1, resize_mode="crop")
-    images, labels, _ = _epoch(pipeline)
+    images, labels, _ = epoch(pipeline)
     assert images.shape == (60, 24, 40, 1)
     luma = np.stack([_pil_decode(path, "L") for path in files.full_paths()])[..., None]
     np.testing.assert_array_equal(images, _to_uint8(resize(luma, (24, 40), mode="crop")))
@@ -221,7 +208,7 @@ def test_grayscale_pipeline_with_crop(files):
 def test_pad_and_drop_remainder(files, reference):
     pipeline = build_pipeline(files, image_size=(24, 40), batch_size=BATCH_SIZE,
                               normalize="none", resize_mode="pad", drop_remainder=True)
-    images, labels, sizes = _epoch(pipeline)
+    images, labels, sizes = epoch(pipeline)
     assert sizes == [16, 16, 16] and pipeline.steps_per_epoch == 3
     assert images.shape == (48, 24, 40, 3)
     np.testing.assert_array_equal(labels, files.labels[:48])
@@ -260,83 +247,13 @@ def test_skipped_names_exactly_the_bad_files_and_the_good_ones_still_arrive(brok
     pipeline = build_pipeline(files, image_size=(32, 32), batch_size=4, normalize="none",
                               chunk_size=chunk_size)
     for _ in range(2):  # The marks are reset each epoch.
-        images, labels, _ = _epoch(pipeline)
+        images, labels, _ = epoch(pipeline)
         assert pipeline.skipped() == ["a/truncated.jpg", "b/notes.jpg"]
         expected = np.stack([_pil_decode(files.full_paths()[i]) for i in good])
         order, expected_order = _content_order(images.astype(np.uint8)), _content_order(expected)
         np.testing.assert_array_equal(images[order], expected[expected_order].astype(np.float32))
         np.testing.assert_array_equal(labels[order],
                                       np.array(files.labels)[good][expected_order])
-
-
-def test_a_folder_of_same_size_jpegs_with_intruders_loads_them_all(cifar_folder, tmp_path):
-    # The sampled files are 32x32 JPEGs, so chunks take the fast path; the intruders fail it
-    # and are decoded one by one by the general decoder, as they would be without it.
-    root = tmp_path / "uniform"
-    shutil.copytree(cifar_folder / "bird", root / "bird")
-    with Image.open(next((root / "bird").iterdir())) as image:
-        pixels = np.asarray(image)
-    intruders = {"wide.jpg": ("JPEG", Image.fromarray(pixels).resize((48, 32)), {}),
-                 "image.png": ("PNG", Image.fromarray(pixels[::-1]), {}),
-                 "turned.jpg": ("JPEG", Image.fromarray(pixels), {"exif": _exif(6)})}
-    for name, (kind, image, options) in intruders.items():
-        image.save(root / "bird" / name, kind, **options)
-    files = from_directory(root)
-    pipeline = build_pipeline(files, image_size=(32, 32), batch_size=8, normalize="none",
-                              chunk_size=4)
-    images, _, _ = _epoch(pipeline)
-    assert pipeline.skipped() == []
-    contents = [open(path, "rb").read() for path in files.full_paths()]
-    expected = decode_batch(tf.constant(contents), (32, 32)).numpy()
-    np.testing.assert_array_equal(images, expected.astype(np.float32))
-
-
-def test_a_folder_of_jpegs_of_many_sizes_one_file_per_call(cifar_folder, tmp_path, monkeypatch):
-    # JPEGs of many sizes (smaller and larger than asked, turned, grey, CMYK) take read_jpeg;
-    # a PNG among them fails it and is decoded by the general decoder; the broken files are
-    # skipped. Every image is decode_batch's.
-    root = tmp_path / "jpegs" / "a"
-    root.mkdir(parents=True)
-    with Image.open(next((cifar_folder / "bird").iterdir())) as image:
-        pixels = Image.fromarray(np.asarray(image))
-    made = {"a_wide.jpg": (pixels.resize((96, 40)), {}),
-            "b_small.jpg": (pixels.resize((20, 30)), {}),
-            "c_turned.jpg": (pixels.resize((64, 48)), {"exif": _exif(6)}),
-            "d_flipped.jpg": (pixels.resize((50, 80)), {"exif": _exif(3)}),
-            "e_gray.jpg": (pixels.convert("L").resize((70, 70)), {}),
-            "f_cmyk.jpg": (pixels.convert("CMYK").resize((60, 45)), {}),
-            "g_large.jpg": (pixels.resize((400, 300)), {}),
-            "h_exact.jpg": (pixels.resize((24, 24)), {})}
-    for name, (image, options) in made.items():
-        image.save(root / name, "JPEG", quality=90, **options)
-    pixels.resize((50, 30)).save(root / "y_image.png", "PNG")
-    (root / "z_truncated.jpg").write_bytes((root / "g_large.jpg").read_bytes()[:400])
-    (root / "z_text.jpg").write_bytes(b"not an image")
-    traced = []
-    monkeypatch.setattr(pipeline_module, "read_jpeg",
-                        lambda *args: traced.append(args) or read_jpeg(*args))
-    files = from_directory(tmp_path / "jpegs")
-    pipeline = build_pipeline(files, image_size=(24, 24), batch_size=4, normalize="none",
-                              chunk_size=1)
-    images, _, _ = _epoch(pipeline)
-    assert traced  # the JPEG reader, not the general decoder
-    assert sorted(pipeline.skipped()) == ["a/z_text.jpg", "a/z_truncated.jpg"]
-    good = [path for path in files.full_paths() if "/z_" not in path]
-    contents = [open(path, "rb").read() for path in good]
-    expected = decode_batch(tf.constant(contents), (24, 24)).numpy()
-    np.testing.assert_array_equal(images, expected.astype(np.float32))
-    # The same files as TFRecords: one image per call through decode_resized.
-    write_tfrecords(files, tmp_path / "records", "jpegs", "train", num_shards=1)
-    records = build_pipeline(from_tfrecords(tmp_path / "records", "jpegs", "train"),
-                             image_size=(24, 24), batch_size=4, normalize="none", chunk_size=1)
-    np.testing.assert_array_equal(_epoch(records)[0], images)
-    assert records.skipped() == ["record 9", "record 10"]
-
-
-def _exif(orientation):
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    return exif
 
 
 def test_an_abandoned_epoch_leaves_no_marks_for_the_next(broken_folder):
@@ -349,7 +266,7 @@ def test_an_abandoned_epoch_leaves_no_marks_for_the_next(broken_folder):
                               chunk_size=3, shuffle=True)
     for _, _ in zip(range(3), pipeline.dataset):
         pass
-    _, labels, _ = _epoch(pipeline)
+    _, labels, _ = epoch(pipeline)
     assert pipeline.skipped() == ["a/truncated.jpg", "b/notes.jpg"]
     assert len(labels) == len(files) - 2
 
@@ -359,7 +276,7 @@ def test_skipped_records_are_named_by_index(broken_folder, tmp_path):
     write_tfrecords(files, tmp_path, "broken", "train", num_shards=1)
     pipeline = build_pipeline(from_tfrecords(tmp_path, "broken", "train"), image_size=(32, 32),
                               batch_size=4, normalize="none")
-    images, _, _ = _epoch(pipeline)
+    images, _, _ = epoch(pipeline)
     assert len(images) == len(files) - 2
     bad = [i for i, path in enumerate(files.paths) if "truncated" in path or "notes" in path]
     assert pipeline.skipped() == [f"record {i}" for i in bad]
@@ -417,7 +334,7 @@ def test_tfds_source_through_mock_data(tfds_metadata, name, class_names):
         # mnist: 28x28x1 -> RGB, resized to 32x32; cifar10: already 32x32x3.
         pipeline = build_pipeline(source, image_size=(32, 32), channels=3, batch_size=4,
                                   normalize="none")
-        images, labels, sizes = _epoch(pipeline)
+        images, labels, sizes = epoch(pipeline)
     assert sizes == [4, 4] and images.shape == (8, 32, 32, 3)
     assert pipeline.num_examples == 8 and pipeline.class_names == class_names
     assert ((labels >= 0) & (labels < 10)).all()
