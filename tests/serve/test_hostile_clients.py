@@ -213,12 +213,15 @@ def test_bodies_being_read_hold_a_bounded_memory(strict):
     assert _call(strict, GOOD)[0] == 200
 
 
+HEAVY_IMAGES = 180  # 189M pixels, within the default max_request_pixels (200M)
+
+
 def _heavy_body():
-    """128 1024x1024 PNGs (a gradient: slow to decode), some seconds of work."""
+    """`HEAVY_IMAGES` 1024x1024 PNGs (a gradient: slow to decode), a few seconds of work."""
     gradient = np.linspace(0, 255, 1024 * 1024 * 3).reshape(1024, 1024, 3).astype(np.uint8)
     out = io.BytesIO()
     Image.fromarray(gradient).save(out, format="PNG")
-    return _body([out.getvalue()] * 128)
+    return _body([out.getvalue()] * HEAVY_IMAGES)
 
 
 def _time_to_service(server):
@@ -239,7 +242,7 @@ def test_work_of_a_client_that_left_or_timed_out_stops(exported):
         start = time.monotonic()
         status, answer = _call(running, body)
         full = time.monotonic() - start
-        assert status == 200 and len(answer["predictions"]) == 128
+        assert status == 200 and len(answer["predictions"]) == HEAVY_IMAGES
         assert full > 1, "the heavy request is too light to tell a stopped one"
         with socket.create_connection(_address(running)) as sock:
             sock.sendall(_head(len(body)) + body)
