@@ -192,12 +192,16 @@ def _decode_one(contents, orientation, group, size, channels, mode, antialias):
 
 
 class _Plan(typing.NamedTuple):
-    """How each image of a batch is decoded (int32/bool [n] tensors)."""
+    """How each image of a batch is decoded (int32 [n] tensors)."""
 
-    group: object  # index into _GROUPS
     kind: object  # decoder: JPEG at DCT ratio 1, 2, 4, 8 (0-3), other formats (4), CMYK (5)
     orientation: object  # EXIF orientation applied after decoding (1 for other formats)
     resize: object  # 0: none (already of the size), 1: shrinks both axes, 2: enlarges one
+
+
+# The decoder group (index into _GROUPS) of each plan, by [kind][resize]; combinations that
+# no plan has (a JPEG at 1/2 or less is always resized and never enlarged) repeat a neighbour.
+_GROUP_OF = ((0, 1, 8), (2, 2, 2), (3, 3, 3), (4, 4, 4), (5, 6, 9), (7, 7, 7))
 
 
 def _plan(headers, size, mode, antialias):
@@ -213,13 +217,10 @@ def _plan(headers, size, mode, antialias):
     decoded = [-(-side // ratio) for side in displayed]
     resized = ~(tf.equal(decoded[0], size[0]) & tf.equal(decoded[1], size[1]))
     adjusted = resized | (orientation != 1) | (ratio_index > 0)
-    # With antialias="auto", images enlarged on an axis go to the groups appended last.
+    # With antialias="auto", images enlarged on an axis keep the antialiased filter.
     enlarged = (shrink_factor(*displayed, size, mode) < 1 if antialias == "auto" else
                 tf.zeros_like(adjusted))
-    group = tf.where(is_jpeg, tf.where(adjusted, tf.where(enlarged, 8, 1 + ratio_index), 0),
-                     tf.where(cmyk, 7, tf.where(resized, tf.where(enlarged, 9, 6), 5)))
     return _Plan(
-        group=group,
         kind=tf.where(cmyk, 5, tf.where(is_jpeg, ratio_index, 4)),
         orientation=tf.where(is_jpeg | cmyk, orientation, 1),
         resize=tf.where(cmyk | tf.where(is_jpeg, adjusted, resized), tf.where(enlarged, 2, 1),
@@ -250,7 +251,8 @@ def decode_batch(contents, size, channels=3, mode="stretch", antialias="auto",
     spec = tf.TensorSpec([*size, channels], tf.uint8)
     plan = _plan(_check(contents, channels, max_pixels), size, mode, antialias)
     groups = _GROUPS if antialias == "auto" else _GROUPS[:8]
-    positions = tf.dynamic_partition(tf.range(tf.size(contents)), plan.group, len(groups))
+    group = tf.gather(tf.reshape(_GROUP_OF, [-1]), plan.kind * 3 + plan.resize)
+    positions = tf.dynamic_partition(tf.range(tf.size(contents)), group, len(groups))
     outputs = []
     for part, decoder_group in zip(positions, groups):
         def decode(item, decoder_group=decoder_group):
