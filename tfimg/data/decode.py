@@ -295,7 +295,7 @@ def read_jpeg(path, size, channels=3, mode="stretch", antialias="auto",
     within = _assert(stored[0] * stored[1] <= max_pixels,
                      f"declared pixel count over {max_pixels}")
     with tf.control_dependencies([within]):  # before any pixel is decoded
-        headers = jpeg_headers(contents, tf.identity(stored)[None])
+        headers = jpeg_headers(contents, tf.identity(stored))
     return _decode_planned(contents, _plan(headers, size, mode, antialias), size, channels,
                            mode, antialias)
 

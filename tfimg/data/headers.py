@@ -196,51 +196,99 @@ def declared_size(contents):
     return _declared_size(contents, _fields(head), signatures, _format_code(signatures))[:3]
 
 
-def _exif_segment(contents, fields, signatures):
-    """(has_exif, position) [n]: an APP1 "Exif" segment right after SOI or after JFIF APP0,
-    where cameras and editors write it."""
-    position = tf.where(tf.equal(fields["first_marker"], 0xFFE0), 4 + fields["app0_length"], 2)
-    segment = tf.cast(_bytes_at(contents, position, 10), tf.int64)
-    expected = tf.constant([0xFF, 0xE1, 0, 0, *b"Exif\0\0"], tf.int64)
-    mask = tf.constant([1, 1, 0, 0, 1, 1, 1, 1, 1, 1], tf.int64)
-    has_exif = signatures["soi"] & tf.reduce_all(
-        tf.equal(segment * mask, expected), axis=-1)
-    return has_exif, position
+def _batch_reader(contents):
+    """read(position int [n], length) -> int64 [n, length]: bytes of each of tf.string [n]
+    `contents` at its position, zero-padded at the end."""
+    return lambda position, length: tf.cast(_bytes_at(contents, position, length), tf.int64)
 
 
-def _exif_orientation(contents, has_exif, segment):
+def _file_reader(contents):
+    """`_batch_reader` for one scalar tf.string, as [1, length] gathers from its bytes: a few
+    graph nodes per read instead of `_bytes_at`'s string ops."""
+    data = tf.io.decode_raw(tf.strings.join([contents, b"\0"]), tf.uint8)
+    last = tf.size(data) - 1  # the zero appended: what every read past the end gives
+
+    def read(position, length):
+        index = tf.minimum(tf.cast(position, tf.int32)[:, None] + tf.range(length), last)
+        return tf.cast(tf.gather(data, index), tf.int64)
+    return read
+
+
+# An 18-byte read where cameras and editors write the EXIF segment: APP1, its length (not
+# compared), "Exif\0\0", then the TIFF header (byte order, 42, IFD0 offset).
+_EXIF_BYTES = np.array([0xFF, 0xE1, 0, 0, *b"Exif\0\0"] + [0] * 8, np.int64)
+_EXIF_COMPARED = np.array([1, 1, 0, 0] + [1] * 6 + [0] * 8, bool)
+# The first 6 bytes of a JPEG -> SOI, the first marker after it, and that segment's length.
+_JFIF_WEIGHTS = np.kron(np.eye(3, dtype=np.int64), [[256], [1]])
+_TIFF_WEIGHTS = np.zeros([18, 3], np.int64)  # columns: byte order, offset LE, offset BE
+_TIFF_WEIGHTS[10:12, 0] = [256, 1]
+_TIFF_WEIGHTS[14:18, 1] = [1, 256, 256 ** 2, 256 ** 3]
+_TIFF_WEIGHTS[14:18, 2] = [256 ** 3, 256 ** 2, 256, 1]
+
+
+def _ifd_weights():
+    """float32 [2 + 12 * entries, 2 * (1 + 2 * entries)]: IFD0 bytes -> its entry count, tags
+    and first value halves, little-endian columns then big-endian ones. Every word is under
+    2 ** 16, exact in float32."""
+    entries = _MAX_EXIF_ENTRIES
+    weights = np.zeros([2 + 12 * entries, 2, 1 + 2 * entries], np.float32)
+    for order, (low, high) in enumerate(((1, 256), (256, 1))):
+        weights[0:2, order, 0] = low, high  # count
+        for entry in range(entries):
+            at = 2 + 12 * entry
+            weights[at:at + 2, order, 1 + entry] = low, high  # tag
+            weights[at + 8:at + 10, order, 1 + entries + entry] = low, high  # value
+    return weights.reshape([2 + 12 * entries, -1])
+
+
+_IFD_WEIGHTS = _ifd_weights()
+
+
+def _exif_segment(read, soi, first_marker, app0_length):
+    """(has_exif [n], position [n], segment int64 [n, 18]): an APP1 "Exif" segment right
+    after SOI or after JFIF APP0, where cameras and editors write it."""
+    position = tf.where(tf.equal(first_marker, 0xFFE0), 4 + app0_length, 2)
+    segment = read(position, 18)
+    has_exif = soi & tf.reduce_all(tf.equal(segment, _EXIF_BYTES) | ~_EXIF_COMPARED, axis=-1)
+    return has_exif, position, segment
+
+
+def _exif_orientation(read, has_exif, position, segment):
     """Reads tag 0x0112 of IFD0 in either byte order; 1 where absent or damaged.
 
-    Two reads: the TIFF header (byte order, IFD0 offset), then IFD0's entry count and its
-    first `_MAX_EXIF_ENTRIES` entries.
+    One more read after the segment's: IFD0's entry count and its first `_MAX_EXIF_ENTRIES`
+    entries, turned into words by one product with `_IFD_WEIGHTS`.
     """
-    tiff = segment + 10
-    header = _bytes_at(contents, tiff, 8)
-    little = tf.reduce_all(tf.equal(header[:, :2], tf.constant(list(b"II"), tf.uint8)), -1)
-    offset = tf.cast(header[:, 4:8], tf.int64)
-    offset = tf.where(little, tf.reduce_sum(offset * [1, 256, 256 ** 2, 256 ** 3], -1),
-                      tf.reduce_sum(offset * [256 ** 3, 256 ** 2, 256, 1], -1))
-    ifd = tf.cast(_bytes_at(contents, tiff + tf.minimum(offset, 2 ** 30),
-                            2 + 12 * _MAX_EXIF_ENTRIES), tf.int32)
-    count = tf.where(little, ifd[:, 0] + 256 * ifd[:, 1], 256 * ifd[:, 0] + ifd[:, 1])
-    raw = tf.reshape(ifd[:, 2:], [-1, _MAX_EXIF_ENTRIES, 12])
-    little = little[:, None]
-    tags = tf.where(little, raw[..., 0] + 256 * raw[..., 1], 256 * raw[..., 0] + raw[..., 1])
-    values = tf.where(little, raw[..., 8] + 256 * raw[..., 9], 256 * raw[..., 8] + raw[..., 9])
+    order, offset_little, offset_big = tf.unstack(
+        tf.linalg.matmul(segment, _TIFF_WEIGHTS), 3, axis=-1)
+    big = tf.cast(tf.not_equal(order, 0x4949), tf.int32)  # "II": little endian
+    offset = tf.where(tf.equal(big, 0), offset_little, offset_big)
+    ifd = read(position + 10 + tf.minimum(offset, 2 ** 30), 2 + 12 * _MAX_EXIF_ENTRIES)
+    words = tf.cast(tf.linalg.matmul(tf.cast(ifd, tf.float32), _IFD_WEIGHTS), tf.int32)
+    words = tf.gather(tf.reshape(words, [-1, 2, 1 + 2 * _MAX_EXIF_ENTRIES]), big, batch_dims=1)
+    count, tags, values = tf.split(words, [1, _MAX_EXIF_ENTRIES, _MAX_EXIF_ENTRIES], axis=-1)
     found = tf.equal(tags, _EXIF_ORIENTATION_TAG) & (
-        tf.range(_MAX_EXIF_ENTRIES)[None, :] < tf.minimum(count, _MAX_EXIF_ENTRIES)[:, None])
+        tf.range(_MAX_EXIF_ENTRIES) < tf.minimum(count, _MAX_EXIF_ENTRIES))
     value = tf.reduce_max(tf.where(found, values, 0), axis=-1)
     return tf.where(has_exif & (value >= 1) & (value <= 8), value, 1)
+
+
+def _batch_exif(contents, fields, signatures):
+    """(has_exif, orientation) [n] of a batch; IFD0 is read only when some image has EXIF."""
+    read = _batch_reader(contents)
+    has_exif, position, segment = _exif_segment(read, signatures["soi"],
+                                                fields["first_marker"], fields["app0_length"])
+    orientation = tf.cond(tf.reduce_any(has_exif),
+                          lambda: _exif_orientation(read, has_exif, position, segment),
+                          lambda: tf.ones_like(has_exif, tf.int32))
+    return has_exif, orientation
 
 
 def exif_orientation(contents):
     """int32 [n]: the EXIF Orientation (1-8) of JPEG bytes; 1 when absent or damaged."""
     contents = tf.reshape(contents, [-1])
     head = _header(contents)
-    has_exif, segment = _exif_segment(contents, _fields(head), _signatures(head))
-    return tf.cond(tf.reduce_any(has_exif),
-                   lambda: _exif_orientation(contents, has_exif, segment),
-                   lambda: tf.ones_like(has_exif, tf.int32))
+    return _batch_exif(contents, _fields(head), _signatures(head))[1]
 
 
 Headers = collections.namedtuple(
@@ -261,11 +309,8 @@ def parse_headers(contents):
     signatures, fields = _signatures(head), _fields(head)
     format_code = _format_code(signatures)
     height, width, found, cmyk = _declared_size(contents, fields, signatures, format_code)
-    has_exif, segment = _exif_segment(contents, fields, signatures)
+    has_exif, orientation = _batch_exif(contents, fields, signatures)
     has_exif = has_exif & tf.equal(format_code, JPEG)
-    orientation = tf.cond(tf.reduce_any(has_exif),
-                          lambda: _exif_orientation(contents, has_exif, segment),
-                          lambda: tf.ones_like(has_exif, tf.int32))
     return Headers(format_code, height, width, found, cmyk, _is_animated_webp(head, signatures),
                    has_exif, orientation)
 
@@ -295,20 +340,22 @@ def plain_jpeg_heads(heads):
 
 
 def jpeg_headers(contents, shape):
-    """`Headers` of JPEG bytes whose frame was read by libjpeg (`tf.io.extract_jpeg_shape`).
+    """`Headers` (of one) of a JPEG whose frame was read by libjpeg (`tf.io.extract_jpeg_shape`).
 
     Args:
-        contents: tf.string [n] JPEG bytes.
-        shape: int [n, 3] (height, width, components) of each.
+        contents: scalar tf.string of JPEG bytes.
+        shape: int [3] (height, width, components).
 
     Returns:
-        `Headers` with `found` and `animated_webp` None; the orientation is read without a
-        `tf.cond` (cheaper for one image, where the branch would skip nothing).
+        `Headers` whose fields are [1], with `found` and `animated_webp` None; the orientation
+        is read with gathers from the bytes and without a `tf.cond` (for one image the branch
+        would skip nothing): a fraction of the batch parser's graph.
     """
-    contents = tf.reshape(contents, [-1])
-    shape = tf.cast(shape, tf.int64)
-    head = _header(contents)
-    has_exif, segment = _exif_segment(contents, _fields(head), _signatures(head))
-    return Headers(tf.fill(tf.shape(contents), JPEG), shape[:, 0], shape[:, 1], None,
-                   tf.equal(shape[:, 2], 4), None, has_exif,
-                   _exif_orientation(contents, has_exif, segment))
+    read = _file_reader(contents)
+    soi, first_marker, app0_length = tf.unstack(
+        tf.linalg.matmul(read(tf.zeros([1], tf.int64), 6), _JFIF_WEIGHTS), 3, axis=-1)
+    has_exif, position, segment = _exif_segment(read, tf.equal(soi, 0xFFD8), first_marker,
+                                                app0_length)
+    height, width, components = tf.split(tf.cast(shape, tf.int64), 3)
+    return Headers(tf.fill([1], JPEG), height, width, None, tf.equal(components, 4), None,
+                   has_exif, _exif_orientation(read, has_exif, position, segment))
