@@ -154,8 +154,8 @@ class Pipeline:
         return [self._tracker.name(index) for index in self._tracker.skipped]
 
 
-def _sample_jpegs(files, config, sample_size=8):
-    """What PIL makes of a few files spread over the list: (all JPEGs, their stored (height,
+def _sample_jpegs(paths, config, sample_size=8):
+    """What PIL makes of a few of the files `paths`, spread over the list: (all JPEGs, their stored (height,
     width) when they are JPEGs of one size without EXIF segments, else None).
 
     Folders of same-size JPEGs take `read_uniform_jpegs`, and, one file per call, other
@@ -163,7 +163,7 @@ def _sample_jpegs(files, config, sample_size=8):
     check every file again, so a wrong guess costs speed, not pixels.
     """
     sizes, plain = set(), True
-    for path in files.full_paths()[::max(1, len(files) // sample_size)][:sample_size]:
+    for path in paths[::max(1, len(paths) // sample_size)][:sample_size]:
         try:
             with Image.open(path) as image:
                 if image.format != "JPEG":
@@ -179,9 +179,10 @@ def _sample_jpegs(files, config, sample_size=8):
 
 
 def _decode_files(files, config):
-    paths = tf.constant(files.full_paths())
+    full_paths = files.full_paths()
+    paths = tf.constant(full_paths)
     labels = tf.constant(files.labels, tf.int32)
-    jpegs, stored_size = _sample_jpegs(files, config)
+    jpegs, stored_size = _sample_jpegs(full_paths, config)
     one = config.files_per_chunk == 1
     settings = config.preprocessing
 
@@ -205,7 +206,6 @@ def _decode_files(files, config):
         return indices, images, tf.gather(labels, indices)
 
     def retry_items(indices):
-        full_paths = files.full_paths()
         return ((index, full_paths[index], files.labels[index]) for index in indices)
 
     order = tf.data.Dataset.range(len(files))
