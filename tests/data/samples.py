@@ -1,5 +1,5 @@
 """Small test inputs built in memory for the data tests (JPEG bytes, EXIF payloads, files on
-disk) and one pass over a built pipeline."""
+disk), one pass over a built pipeline, and the reference decode the decoder tests compare with."""
 
 import io
 import struct
@@ -7,6 +7,9 @@ import struct
 import numpy as np
 import tensorflow as tf
 from PIL import Image
+
+from tfimg.data import decode_image
+from tfimg.ops import resize
 
 EXIF_ORIENTATION = 0x0112
 
@@ -78,3 +81,38 @@ def epoch(pipeline):
         labels.append(batch_labels.numpy())
         sizes.append(len(batch_labels))
     return np.concatenate(images), np.concatenate(labels), sizes
+
+
+# Hostile files of every format, for the batch decoders' tests.
+MIXED = ("good/rgb.jpg", "good/rgb.png", "good/anim.gif", "good/palette.png", "good/rgba.png",
+         "good/gray16.png", "good/image.bmp", "good/still.webp", "good/rotated.jpg",
+         "good/cmyk.jpg", "bad/png_named.jpg")
+
+# decode_image run eagerly parses headers op by op, about 0.3 s a call on a small CPU. The bulk
+# comparisons call it traced once per channel count (as tf.data runs it);
+# test_decode_image_eager_graph_and_dataset_agree checks that eager gives the same pixels.
+_TRACED_DECODE = {
+    channels: tf.function(lambda contents, channels=channels: decode_image(contents, channels),
+                          input_signature=[tf.TensorSpec([], tf.string)])
+    for channels in (1, 3)}
+
+
+def traced_decode(data, channels=3):
+    """decode_image(data, channels) as NumPy, through the traced function."""
+    return _TRACED_DECODE[channels](tf.constant(data)).numpy()
+
+
+def read_relative(root, relative):
+    return (root / relative).read_bytes()
+
+
+def to_uint8(image):
+    return np.clip(np.round(np.asarray(image)), 0, 255).astype(np.uint8)
+
+
+def expected_batch_item(data, size, mode="stretch", channels=3):
+    """decode_batch's contract: the single-image decode, resized unless already `size`."""
+    image = traced_decode(data, channels)
+    if image.shape[:2] == tuple(size):
+        return image
+    return to_uint8(resize(image, size, mode=mode))

@@ -8,8 +8,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from tests.data.samples import jpeg_bytes
-from tests.data.test_decode import MIXED, _expected_batch_item, _read, _to_uint8
+from tests.data.samples import MIXED, expected_batch_item, jpeg_bytes, read_relative, to_uint8
 from tests.tolerances import UINT8_ATOL, psnr
 from tfimg.data import decode_batch
 from tfimg.ops import resize
@@ -37,8 +36,8 @@ def test_antialias_auto_area_averages_a_shrink_and_keeps_the_old_filter_otherwis
     for size, shrinks in (((32, 40), True), ((60, 80), False), ((24, 80), mode == "pad")):
         auto = decode_batch(contents, size, mode=mode, antialias="auto").numpy()[0]
         old = decode_batch(contents, size, mode=mode, antialias=True).numpy()[0]
-        np.testing.assert_array_equal(old, _expected_batch_item(_png(pixels), size, mode))
-        expected = _to_uint8(resize(pixels, size, mode, method="area")) if shrinks else old
+        np.testing.assert_array_equal(old, expected_batch_item(_png(pixels), size, mode))
+        expected = to_uint8(resize(pixels, size, mode, method="area")) if shrinks else old
         np.testing.assert_array_equal(auto, expected, err_msg=(size, mode))
         assert shrinks == (np.abs(auto.astype(int) - old.astype(int)).max() > UINT8_ATOL)
 
@@ -47,7 +46,7 @@ def test_antialias_auto_decides_per_file_in_one_batch(hostile_folder):
     # A shrinking noise PNG, an enlarged one, and the hostile folder's mixed formats in one
     # batch: each image is what it is alone.
     contents = [_png(_noise(48, 64)), _png(_noise(20, 30, seed=1))] + [
-        _read(hostile_folder, relative) for relative in MIXED]
+        read_relative(hostile_folder, relative) for relative in MIXED]
     batch = decode_batch(tf.constant(contents), (32, 40), antialias="auto").numpy()
     for data, image in zip(contents, batch):
         np.testing.assert_array_equal(image, decode_batch(tf.constant([data]), (32, 40))[0])
@@ -78,7 +77,7 @@ def test_antialias_auto_is_closer_to_pil_lanczos_than_antialiased_and_keras_resi
         values["antialias"].append(psnr(decode_batch(tf.constant([data]), (224, 224),
                                                      antialias=True)[0], expected))
         keras_like = tf.image.resize(tf.io.decode_jpeg(data, channels=3), (224, 224))
-        values["keras"].append(psnr(_to_uint8(keras_like), expected))
+        values["keras"].append(psnr(to_uint8(keras_like), expected))
     medians = {name: float(np.median(found)) for name, found in values.items()}
     record_property("median_psnr_db", medians)
     print(f"median PSNR against PIL Lanczos: {medians}")

@@ -14,7 +14,8 @@ import tensorflow as tf
 from PIL import Image, ImageOps
 
 from tests.data.hostile import EXPECTED_SIZES, EXPECTED_STATUSES
-from tests.data.samples import EXIF_ORIENTATION, jpeg_bytes, oriented_jpeg
+from tests.data.samples import (EXIF_ORIENTATION, MIXED, expected_batch_item, jpeg_bytes,
+                                oriented_jpeg, read_relative, to_uint8, traced_decode)
 from tests.tolerances import UINT8_ATOL, assert_uint8_close, psnr
 from tfimg.data import decode_batch, decode_image
 from tfimg.data.decode import dct_ratio_index
@@ -25,24 +26,6 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 GOOD_FILES = sorted(EXPECTED_SIZES)
 BAD_FILES = sorted(path for path, status in EXPECTED_STATUSES.items() if status != "ok")
 JPEG_FILES = ("good/rgb.jpg", "good/rotated.jpg", "good/cmyk.jpg", "bad/rgb2.jpg")
-
-
-# decode_image run eagerly parses headers op by op, about 0.3 s a call on a small CPU. The bulk
-# comparisons below call it traced once per channel count (as tf.data runs it);
-# test_decode_image_eager_graph_and_dataset_agree checks that eager gives the same pixels.
-_TRACED_DECODE = {
-    channels: tf.function(lambda contents, channels=channels: decode_image(contents, channels),
-                          input_signature=[tf.TensorSpec([], tf.string)])
-    for channels in (1, 3)}
-
-
-def _decode(data, channels=3):
-    """decode_image(data, channels) as NumPy, through the traced function."""
-    return _TRACED_DECODE[channels](tf.constant(data)).numpy()
-
-
-def _read(root, relative):
-    return (root / relative).read_bytes()
 
 
 def _pil_rgb(data):
@@ -57,24 +40,12 @@ def _pil_rgb(data):
         return np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
 
 
-def _to_uint8(image):
-    return np.clip(np.round(np.asarray(image)), 0, 255).astype(np.uint8)
-
-
-def _expected_batch_item(data, size, mode="stretch", channels=3):
-    """decode_batch's contract: the single-image decode, resized unless already `size`."""
-    image = _decode(data, channels)
-    if image.shape[:2] == tuple(size):
-        return image
-    return _to_uint8(resize(image, size, mode=mode))
-
-
 # --- one image, every format ------------------------------------------------------------------
 
 @pytest.mark.parametrize("relative", GOOD_FILES)
 def test_decode_image_matches_pil(hostile_folder, relative):
-    data = _read(hostile_folder, relative)
-    actual = _decode(data)
+    data = read_relative(hostile_folder, relative)
+    actual = traced_decode(data)
     assert actual.dtype == np.uint8
     assert actual.shape == (*EXPECTED_SIZES[relative], 3)
     # JPEG: the accurate integer IDCT and libjpeg's fancy upsampling are PIL's defaults too, so
@@ -96,11 +67,11 @@ def test_decode_image_jpeg_variants_match_pil_exactly(photos, options):
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85, **options)
     data = buffer.getvalue()
-    np.testing.assert_array_equal(_decode(data), _pil_rgb(data))
+    np.testing.assert_array_equal(traced_decode(data), _pil_rgb(data))
 
 
 def test_decode_image_eager_graph_and_dataset_agree(hostile_folder):
-    data = _read(hostile_folder, "good/rotated.jpg")
+    data = read_relative(hostile_folder, "good/rotated.jpg")
     eager = decode_image(data).numpy()
     graph = tf.function(decode_image)(tf.constant(data)).numpy()
     mapped = next(iter(tf.data.Dataset.from_tensors(data).map(decode_image))).numpy()
@@ -126,8 +97,8 @@ def _pil_gray(data):
 
 @pytest.mark.parametrize("relative", [path for path in GOOD_FILES if path != "good/cmyk.jpg"])
 def test_decode_image_grayscale_matches_pil_luma(hostile_folder, relative):
-    data = _read(hostile_folder, relative)
-    actual = _decode(data, channels=1)
+    data = read_relative(hostile_folder, relative)
+    actual = traced_decode(data, channels=1)
     assert actual.shape == (*EXPECTED_SIZES[relative], 1)
     # Lossless formats: TF's rgb_to_grayscale (float weights, rounded) against PIL's integer
     # ITU-R 601 "L" conversion: measured max difference 1.
@@ -136,13 +107,13 @@ def test_decode_image_grayscale_matches_pil_luma(hostile_folder, relative):
 
 
 def test_decode_image_grayscale_of_a_cmyk_jpeg(hostile_folder):
-    data = _read(hostile_folder, "good/cmyk.jpg")
+    data = read_relative(hostile_folder, "good/cmyk.jpg")
     expected = np.asarray(Image.fromarray(_pil_rgb(data)).convert("L"))
-    assert_uint8_close(_decode(data, channels=1)[..., 0], expected)
+    assert_uint8_close(traced_decode(data, channels=1)[..., 0], expected)
 
 
 def test_decode_rejects_channels_other_than_1_or_3(hostile_folder):
-    data = _read(hostile_folder, "good/rgb.png")
+    data = read_relative(hostile_folder, "good/rgb.png")
     with pytest.raises(ValueError, match="channels=4"):
         decode_image(data, channels=4)
     with pytest.raises(ValueError, match="channels=2"):
@@ -160,10 +131,10 @@ def test_decode_image_turns_jpegs_by_exif_orientation(orientation, byte_order, l
     data = oriented_jpeg(orientation, byte_order, layout)
     with Image.open(io.BytesIO(data)) as image:  # The hand-built EXIF reads back in PIL.
         assert image.getexif()[EXIF_ORIENTATION] == orientation
-    actual = _decode(data)
+    actual = traced_decode(data)
     assert actual.shape == ((24, 40, 3) if orientation < 5 else (40, 24, 3))
     np.testing.assert_array_equal(actual, _pil_rgb(data))
-    gray = _decode(data, channels=1)[..., 0]
+    gray = traced_decode(data, channels=1)[..., 0]
     np.testing.assert_array_equal(gray, _pil_gray(data))
 
 
@@ -171,7 +142,8 @@ def test_exif_orientation_reads_a_batch_of_layouts_and_byte_orders(hostile_folde
     contents = [oriented_jpeg(*case) for case in EXIF_CASES]
     plain = io.BytesIO()
     Image.new("RGB", (8, 8)).save(plain, "JPEG")
-    contents += [plain.getvalue(), _read(hostile_folder, "good/rgb.png"), b"", b"not an image"]
+    contents += [plain.getvalue(), read_relative(hostile_folder, "good/rgb.png"), b"",
+                 b"not an image"]
     expected = [orientation for orientation, _, _ in EXIF_CASES] + [1, 1, 1, 1]
     np.testing.assert_array_equal(exif_orientation(tf.constant(contents)), expected)
 
@@ -188,33 +160,28 @@ def test_decode_batch_turns_and_resizes_oriented_jpegs():
     contents = [oriented_jpeg(orientation, b"II") for orientation in range(1, 9)]
     actual = decode_batch(tf.constant(contents), (24, 40)).numpy()
     for orientation, data, image in zip(range(1, 9), contents, actual):
-        np.testing.assert_array_equal(image, _expected_batch_item(data, (24, 40)),
+        np.testing.assert_array_equal(image, expected_batch_item(data, (24, 40)),
                                       err_msg=f"orientation {orientation}")
 
 
 # --- batches of mixed formats -----------------------------------------------------------------
-
-MIXED = ("good/rgb.jpg", "good/rgb.png", "good/anim.gif", "good/palette.png", "good/rgba.png",
-         "good/gray16.png", "good/image.bmp", "good/still.webp", "good/rotated.jpg",
-         "good/cmyk.jpg", "bad/png_named.jpg")
-
 
 @pytest.mark.parametrize("mode", ["stretch", "crop", "pad"])
 def test_decode_batch_of_mixed_formats_equals_decode_then_resize(hostile_folder, mode):
     # Target 32x40: every JPEG shrinks by less than 2, so no DCT scaling, and the result must be
     # exactly decode_image + resize + round; good/cmyk.jpg is already 32x40 and passes through.
     # antialias=True is the filter of every model folder written before "auto".
-    contents = [_read(hostile_folder, relative) for relative in MIXED]
+    contents = [read_relative(hostile_folder, relative) for relative in MIXED]
     actual = decode_batch(tf.constant(contents), (32, 40), mode=mode, antialias=True).numpy()
     assert actual.shape == (len(MIXED), 32, 40, 3)
     assert actual.dtype == np.uint8
     for relative, data, image in zip(MIXED, contents, actual):
-        np.testing.assert_array_equal(image, _expected_batch_item(data, (32, 40), mode),
+        np.testing.assert_array_equal(image, expected_batch_item(data, (32, 40), mode),
                                       err_msg=relative)
 
 
 def test_decode_batch_eager_graph_and_dataset_agree(hostile_folder):
-    contents = tf.constant([_read(hostile_folder, relative) for relative in MIXED])
+    contents = tf.constant([read_relative(hostile_folder, relative) for relative in MIXED])
 
     def decode(batch):
         return decode_batch(batch, (24, 24))
@@ -228,11 +195,11 @@ def test_decode_batch_eager_graph_and_dataset_agree(hostile_folder):
 
 def test_decode_batch_grayscale_of_mixed_formats(hostile_folder):
     mixed = list(MIXED)
-    contents = [_read(hostile_folder, relative) for relative in mixed]
+    contents = [read_relative(hostile_folder, relative) for relative in mixed]
     actual = decode_batch(tf.constant(contents), (32, 40), channels=1, antialias=True).numpy()
     assert actual.shape == (len(mixed), 32, 40, 1)
     for relative, data, image in zip(mixed, contents, actual):
-        np.testing.assert_array_equal(image, _expected_batch_item(data, (32, 40), channels=1),
+        np.testing.assert_array_equal(image, expected_batch_item(data, (32, 40), channels=1),
                                       err_msg=relative)
 
 
@@ -267,7 +234,7 @@ def test_dct_path_crop_and_pad_are_close_to_the_full_decode(photos, mode, size):
     for name, data, pixels in photos:
         assert int(dct_ratio_index([pixels.shape[0]], [pixels.shape[1]], size, mode)[0]) >= 1
         actual = decode_batch(tf.constant([data]), size, mode=mode).numpy()[0]
-        expected = _to_uint8(resize(pixels, size, mode=mode))
+        expected = to_uint8(resize(pixels, size, mode=mode))
         assert psnr(actual, expected) > DCT_MIN_PSNR_DB, (name, mode, psnr(actual, expected))
 
 
@@ -296,7 +263,7 @@ def test_decode_batch_of_twice_the_size_is_the_half_scale_decode():
 # --- the pixel limit --------------------------------------------------------------------------
 
 def test_decode_checks_max_pixels_before_decoding(hostile_folder):
-    data = _read(hostile_folder, "good/rgb.png")  # 30x40 = 1200 pixels.
+    data = read_relative(hostile_folder, "good/rgb.png")  # 30x40 = 1200 pixels.
     with pytest.raises(tf.errors.InvalidArgumentError, match="declared pixel count over 1000"):
         decode_image(data, max_pixels=1000)
     assert decode_image(data, max_pixels=1200).shape == (30, 40, 3)

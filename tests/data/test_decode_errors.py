@@ -6,7 +6,7 @@ import re
 import pytest
 import tensorflow as tf
 
-from tests.data.test_decode import _read
+from tests.data.samples import read_relative
 from tfimg.data import Preprocessing, decode_batch, decode_error_reason, decode_file
 
 
@@ -28,7 +28,7 @@ def test_decode_error_reason_keeps_the_cause_only(hostile_folder):
     for relative, cause in (("bad/text.jpg", "not a JPEG, PNG, GIF, BMP or WebP image"),
                             ("bad/truncated.jpg", "jpeg::Uncompress failed. Invalid JPEG data")):
         with pytest.raises(tf.errors.InvalidArgumentError) as raised:
-            decode_batch(tf.constant([_read(hostile_folder, relative)]), (8, 8))
+            decode_batch(tf.constant([read_relative(hostile_folder, relative)]), (8, 8))
         assert decode_error_reason(raised.value).startswith(cause), raised.value.message
     graph = ("Graph execution error:\n\nDetected at node map/while/DecodeJpeg defined at (most "
              "recent call last):\n  File \"serve.py\", line 10, in <module>\n\n"
