@@ -2,7 +2,7 @@
 
     python benchmarks/input_pipeline.py --data /tmp/cifar/train --size 32 --repeats 3
     python benchmarks/input_pipeline.py --make-photos /tmp/photos_bench \
-        --from photos/sun80 photos/urban100 --sizes 640x480,1920x1080,827x1170
+        --from photos/sun80 photos/urban100 --sizes 640x480,1920x1080,827x1170,original
 
 Every loader reads the same files in one process, K times per measurement (`--passes`), after
 one read of every file has warmed the page cache; the loaders take turns, one run each per
@@ -20,6 +20,7 @@ import concurrent.futures
 import os
 import platform
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -375,20 +376,27 @@ def print_table(results, psnrs):
 
 
 def make_photo(source, target, size):
+    """Writes `source` as a JPEG of `size` (width, height), or, for size None, at its own size
+    (a JPEG is copied as it is: a folder of many sizes, as photos come)."""
     if os.path.exists(target):
         return False
-    with Image.open(source) as image:
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        # Covering resize then centre crop: the photo fills the frame at the new aspect ratio.
-        image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
     partial = f"{target}.{os.getpid()}.tmp"
-    image.save(partial, "JPEG", quality=90)
+    with Image.open(source) as image:
+        if size is None and image.format == "JPEG":
+            shutil.copyfile(source, partial)
+        else:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            if size is not None:
+                # Covering resize then centre crop: the photo fills the new aspect ratio.
+                image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+            image.save(partial, "JPEG", quality=90)
     os.replace(partial, target)
     return True
 
 
 def make_photos(out, sources, sizes):
-    """Writes `out/<W>x<H>/photos/<name>.jpg` for every source photo and size."""
+    """Writes `out/<W>x<H>/photos/<name>.jpg` for every source photo and size, and
+    `out/original/photos/<name>.jpg` for the size "original"."""
     photos = {}
     for source in sources:
         for name in sorted(os.listdir(source)):
@@ -399,12 +407,11 @@ def make_photos(out, sources, sizes):
                                      f"{os.path.join(source, name)!r}")
                 photos[stem] = os.path.join(source, name)
     jobs = []
-    for text in sizes.split(","):
-        width, height = (int(part) for part in text.lower().split("x"))
-        folder = os.path.join(out, f"{width}x{height}", "photos")
+    for text in sizes.lower().split(","):
+        size = None if text == "original" else tuple(int(part) for part in text.split("x"))
+        folder = os.path.join(out, text, "photos")
         os.makedirs(folder, exist_ok=True)
-        jobs += [(path, os.path.join(folder, stem + ".jpg"), (width, height))
-                 for stem, path in photos.items()]
+        jobs += [(path, os.path.join(folder, stem + ".jpg"), size) for stem, path in photos.items()]
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count()) as pool:
         made = sum(pool.map(lambda job: make_photo(*job), jobs))
     print(f"{len(photos)} photos x {len(sizes.split(','))} sizes: made {made}, "
@@ -422,7 +429,8 @@ def main(argv=None):
                         "the file list (for small corpora)")
     parser.add_argument("--make-photos", metavar="OUT", help="build a JPEG corpus instead")
     parser.add_argument("--from", dest="sources", nargs="+", help="photo folders to resize")
-    parser.add_argument("--sizes", default="640x480,1920x1080,827x1170", help="WxH,WxH")
+    parser.add_argument("--sizes", default="640x480,1920x1080,827x1170,original",
+                        help="WxH,WxH,...; original: each photo at its own size")
     parser.add_argument("--quality-files", type=int, default=50, help="files on which the "
                         "PSNR column is measured (0: none)")
     args = parser.parse_args(argv)
